@@ -10,3 +10,13 @@ export type { ScanResult, TypeTotal, PathTotal, TruncationReason } from './snaps
 export type { ScanOptions, PathOptions } from './options.js';
 export type { TextReportOptions } from './report/text.js';
 export type { MemsizeErrorCode } from './errors.js';
+
+// Report page and JSON report (issue 5).
+export { createReportHandler } from './report/handler.js';
+export { renderHtml } from './report/html.js';
+export { toJSON, buildReport } from './report/json.js';
+export { diffScans } from './report/diff.js';
+export type { ReportHandler, ReportHandlerOptions, ReportSource } from './report/handler.js';
+export type { HtmlOptions } from './report/html.js';
+export type { ScanJSON, TypeJSON, PathJSON, ReportJSON, RootReportJSON, StampedScanJSON, RootHistory, StampedScan } from './report/json.js';
+export type { ScanDiff, TypeChange } from './report/diff.js';

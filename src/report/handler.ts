@@ -1,0 +1,365 @@
+/**
+ * The report page as a `node:http` handler users mount on their own (debug) server. The only
+ * report module that touches http, the clock and the scans: it keeps each root's last two scans,
+ * paces scans (one at a time, a minimum interval apart), and hands plain data to the pure
+ * renderers in json.ts and html.ts. A GET never walks anything; only a POST from the page's own
+ * script does. It never throws into the host's server: failures answer 500 and are logged.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getHeapStatistics } from 'node:v8';
+import { describeValue, invalidOption, MemsizeError } from '../errors.js';
+import { assertNonNegativeNumber, assertPositiveInt, resolveScanOptions, type ScanOptions } from '../options.js';
+import type { ScanResult } from '../snapshot.js';
+import { buildReport, type ReportJSON, type RootHistory } from './json.js';
+import { renderHtml } from './html.js';
+import { PAGE_CSP } from './page-assets.js';
+import { formatReport } from './text.js';
+
+/**
+ * What the report needs from memsize: the registered roots and a one-off scan of one of them.
+ * The object `createMemsize()` returns satisfies it.
+ */
+export interface ReportSource {
+  /** Names of the registered roots, in the order to list them. */
+  rootNames(): string[];
+  /** A fresh scan of one registered root; throws a MemsizeError `ERR_MEMSIZE_ROOT_UNKNOWN` for an unknown name. */
+  scanRoot(name: string, options?: ScanOptions): ScanResult;
+}
+
+/** Options for {@link createReportHandler}. Every field is optional. */
+export interface ReportHandlerOptions {
+  /** Where the page is mounted; scans are posted to `${prefix}/scan`. `/` mounts it at the server's root. @defaultValue '/memsize' */
+  prefix?: string;
+  /** Minimum time from the end of one scan to the start of the next, in ms; sooner answers 429. @defaultValue 2_000 */
+  minIntervalMs?: number;
+  /**
+   * Options for the page's scans. Budgets left out fall back to the root's own; `paths` defaults
+   * to on (depth 3, top 20, no Map keys) so the page can show where the bytes sit.
+   * @defaultValue { paths: true }
+   */
+  scan?: ScanOptions;
+  /** Shown in the page's header and title, e.g. the service's name. @defaultValue 'memsize' */
+  title?: string;
+  /** Show at most this many types per scan on the page (the JSON has them all). @defaultValue 40 */
+  maxTypes?: number;
+  /** Called with unexpected errors (a failing scan, a broken response). @defaultValue logs with console.error */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * A `node:http` request handler. Returns true when the request was the report's (it answered it),
+ * false when it was not (nothing was written): chain your own routes after it. Works as
+ * Connect/Express middleware too: given `next`, it calls it for requests that are not the report's.
+ */
+export type ReportHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => boolean;
+
+const DEFAULTS = Object.freeze({ prefix: '/memsize', minIntervalMs: 2_000, title: 'memsize', maxTypes: 40 });
+const KNOWN_OPTIONS = ['prefix', 'minIntervalMs', 'scan', 'title', 'maxTypes', 'onError'];
+const MAX_BODY_BYTES = 4096;
+const BODY_TIMEOUT_MS = 10_000;
+/** The page's script sends this header with every scan; a cross-site form cannot. */
+export const SCAN_HEADER = 'x-memsize-scan';
+
+interface Resolved {
+  base: string; // prefix without a trailing slash: '' when mounted at '/'
+  minIntervalMs: number;
+  scan: ScanOptions;
+  title: string;
+  maxTypes: number;
+  onError: (error: unknown) => void;
+}
+
+function resolveOptions(input: ReportHandlerOptions | undefined): Resolved {
+  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+    throw new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `createReportHandler(): options must be an object, got ${describeValue(input)}`);
+  }
+  const given = input ?? {};
+  for (const key of Object.keys(given)) {
+    if (!KNOWN_OPTIONS.includes(key)) {
+      throw new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `options.${key} is not an option of createReportHandler() (known: ${KNOWN_OPTIONS.join(', ')})`);
+    }
+  }
+  const prefix = given.prefix ?? DEFAULTS.prefix;
+  // A path of plain segments: no query, fragment, dot segments, or characters that need escaping in HTML or URLs.
+  if (typeof prefix !== 'string' || !/^\/([A-Za-z0-9_~-][A-Za-z0-9._~-]*(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*)?$/.test(prefix)) {
+    throw invalidOption('prefix', "a path like '/memsize' (letters, digits, '-', '_', '.', '~' between slashes, no trailing slash)", prefix);
+  }
+  const minIntervalMs = given.minIntervalMs ?? DEFAULTS.minIntervalMs;
+  assertNonNegativeNumber('minIntervalMs', minIntervalMs);
+  const maxTypes = given.maxTypes ?? DEFAULTS.maxTypes;
+  assertPositiveInt('maxTypes', maxTypes);
+  const title = given.title ?? DEFAULTS.title;
+  if (typeof title !== 'string' || title.length === 0) throw invalidOption('title', 'a non-empty string', title);
+  if (given.onError !== undefined && typeof given.onError !== 'function') throw invalidOption('onError', 'a function', given.onError);
+  const scan: ScanOptions = { paths: true, ...given.scan };
+  resolveScanOptions(scan); // throws naming the bad scan option now, not on the first click
+  return {
+    base: prefix === '/' ? '' : prefix,
+    minIntervalMs,
+    scan: Object.freeze(scan),
+    title,
+    maxTypes,
+    onError: given.onError ?? ((error) => console.error('memsize report:', error)),
+  };
+}
+
+/** A client error with the status to answer it with. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const COMMON_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}, head = false): void {
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'content-type': `${type}; charset=utf-8`,
+    'content-length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
+  res.end(head ? undefined : body);
+}
+
+function sendJSON(res: ServerResponse, status: number, data: unknown, headers: Record<string, string> = {}, head = false): void {
+  send(res, status, 'application/json', JSON.stringify(data), headers, head);
+}
+
+function wantsJSON(req: IncomingMessage, format: string | null): boolean {
+  if (format !== null) return format === 'json';
+  const accept = req.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  // Connect/Express body parsers may have consumed the stream already and left the result here.
+  const parsed = (req as IncomingMessage & { body?: unknown }).body;
+  if (parsed !== undefined && parsed !== null && typeof parsed === 'object' && !Buffer.isBuffer(parsed)) {
+    return Promise.resolve(JSON.stringify(parsed));
+  }
+  if (req.readableEnded) return Promise.resolve(typeof parsed === 'string' ? parsed : '');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const timer = setTimeout(() => finish(new HttpError(408, 'the request body did not arrive in time')), BODY_TIMEOUT_MS);
+    const finish = (error: Error | null) => {
+      clearTimeout(timer);
+      req.removeListener('data', onData).removeListener('end', onEnd).removeListener('error', onError);
+      if (error === null) resolve(Buffer.concat(chunks).toString('utf8'));
+      else {
+        req.resume(); // drain what is left so the connection can answer
+        reject(error);
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > MAX_BODY_BYTES) finish(new HttpError(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => finish(null);
+    const onError = (error: Error) => finish(error);
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
+
+/**
+ * Create the report page's request handler. Mount it on a debug server; do not expose it to the
+ * internet (it shows the shapes of your data and lets visitors make the process walk its roots).
+ *
+ * Routes under `prefix`: `GET prefix` the page (`?root=NAME` selects a root; `?format=json|text`
+ * or `Accept: application/json` for data), `POST prefix/scan` with a JSON body `{"root": NAME}`,
+ * `Content-Type: application/json` and an `X-Memsize-Scan` header scans one root.
+ *
+ * @param source - the roots and their scans: the object `createMemsize()` or `startPrometheus()` returns.
+ * @param options - see {@link ReportHandlerOptions}.
+ * @returns a handler that answers the report's requests and returns false for any other.
+ * @throws MemsizeError `ERR_MEMSIZE_INVALID_OPTION` for a bad source or option, naming it.
+ * @example
+ * const memsize = createMemsize();
+ * memsize.addRoot('sessions', sessions);
+ * const report = createReportHandler(memsize, { prefix: '/debug/memsize' });
+ * http.createServer((req, res) => { if (!report(req, res)) app(req, res); }).listen(9000, '127.0.0.1');
+ */
+export function createReportHandler(source: ReportSource, options?: ReportHandlerOptions): ReportHandler {
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    typeof (source as Partial<ReportSource>).rootNames !== 'function' ||
+    typeof (source as Partial<ReportSource>).scanRoot !== 'function'
+  ) {
+    throw new MemsizeError(
+      'ERR_MEMSIZE_INVALID_OPTION',
+      `createReportHandler(): source must have rootNames() and scanRoot() (pass what createMemsize() returns), got ${describeValue(source)}`,
+    );
+  }
+  const config = resolveOptions(options);
+  const { base } = config;
+  const histories = new Map<string, RootHistory>();
+  let lastScanEndedAt = -Infinity;
+
+  const nextScanInMs = () => Math.max(0, Math.ceil(lastScanEndedAt + config.minIntervalMs - Date.now()));
+
+  /** Current roots in registration order; forgets the scans of roots that were removed (bounded memory). */
+  function currentHistories(): RootHistory[] {
+    const names = source.rootNames();
+    const alive = new Set(names);
+    for (const name of histories.keys()) if (!alive.has(name)) histories.delete(name);
+    return names.map((name) => histories.get(name) ?? { name, last: null, previous: null, error: null });
+  }
+
+  function report(): ReportJSON {
+    let heap: ReportJSON['heap'] = null;
+    try {
+      const stats = getHeapStatistics();
+      heap = { usedBytes: stats.used_heap_size, totalBytes: stats.total_heap_size };
+    } catch {
+      // Context only: the page works without it.
+    }
+    return buildReport(currentHistories(), { now: Date.now(), minIntervalMs: config.minIntervalMs, nextScanInMs: nextScanInMs(), heap });
+  }
+
+  function servePage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    const format = query.get('format');
+    if (format !== null && !['html', 'json', 'text'].includes(format)) {
+      throw new HttpError(400, `format must be html, json or text, got ${describeValue(format)}`);
+    }
+    const head = req.method === 'HEAD';
+    const data = report();
+    const wanted = query.get('root');
+    if (wantsJSON(req, format)) {
+      if (wanted === null) return sendJSON(res, 200, data, {}, head);
+      const root = data.roots.find((r) => r.name === wanted);
+      if (root === undefined) throw new HttpError(404, `no root named ${describeValue(wanted)} is registered`);
+      return sendJSON(res, 200, { ...data, roots: [root] }, {}, head);
+    }
+    if (format === 'text') {
+      const parts = currentHistories()
+        .filter((h) => wanted === null || h.name === wanted)
+        .map((h) =>
+          h.last === null
+            ? `${h.name}: not scanned yet\n`
+            : formatReport(h.last.result, { title: `${h.name} (scan #${h.last.seq} at ${new Date(h.last.at).toISOString()})` }),
+        );
+      return send(res, 200, 'text/plain', parts.join('\n') || 'no roots registered\n', {}, head);
+    }
+    const html = renderHtml(data, { prefix: base, selected: wanted, title: config.title, maxTypes: config.maxTypes });
+    send(res, 200, 'text/html', html, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }, head);
+  }
+
+  function checkScanRequest(req: IncomingMessage): void {
+    // Browsers say where a request comes from; only the page itself (same origin) may scan.
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      throw new HttpError(403, `scans are accepted only from the report page itself (Sec-Fetch-Site: ${site})`);
+    }
+    if (req.headers[SCAN_HEADER] === undefined) {
+      throw new HttpError(403, 'a scan needs the X-Memsize-Scan header, which the report page sends');
+    }
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      throw new HttpError(415, `a scan needs Content-Type: application/json, got ${describeValue(type || undefined)}`);
+    }
+  }
+
+  function checkPace(): void {
+    const waitMs = nextScanInMs();
+    if (waitMs > 0) {
+      throw new HttpError(
+        429,
+        `scans are at least ${config.minIntervalMs} ms apart: try again in ${waitMs} ms`,
+        { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
+        { retryAfterMs: waitMs },
+      );
+    }
+  }
+
+  async function serveScan(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    checkScanRequest(req);
+    checkPace();
+    const text = await readBody(req);
+    let name: unknown;
+    try {
+      name = (JSON.parse(text) as { root?: unknown } | null)?.root;
+    } catch {
+      throw new HttpError(400, 'the request body must be JSON like {"root": "sessions"}');
+    }
+    if (typeof name !== 'string') throw new HttpError(400, `the body's "root" must be a root's name, got ${describeValue(name)}`);
+    if (!source.rootNames().includes(name)) throw new HttpError(404, `no root named ${describeValue(name)} is registered`);
+    // Another scan may have finished while this body was arriving; scans themselves are
+    // synchronous, so one at a time is guaranteed and only the interval needs checking again.
+    checkPace();
+    const history = histories.get(name) ?? { name, last: null, previous: null, error: null };
+    let result: ScanResult;
+    try {
+      result = source.scanRoot(name, config.scan);
+    } catch (error) {
+      lastScanEndedAt = Date.now();
+      if (error instanceof MemsizeError && error.code === 'ERR_MEMSIZE_ROOT_UNKNOWN') {
+        throw new HttpError(404, `no root named ${describeValue(name)} is registered`);
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      histories.set(name, { ...history, error: { message, at: Date.now() } });
+      config.onError(error);
+      throw new HttpError(500, `scanning ${describeValue(name)} failed: ${message}`);
+    }
+    lastScanEndedAt = Date.now();
+    const seq = (history.last?.seq ?? 0) + 1;
+    histories.set(name, { name, previous: history.last, last: { result, at: lastScanEndedAt, seq }, error: null });
+    const root = report().roots.find((r) => r.name === name) ?? null;
+    sendJSON(res, 200, { root, nextScanInMs: nextScanInMs() });
+  }
+
+  function fail(res: ServerResponse, error: unknown): void {
+    if (res.headersSent) {
+      if (!(error instanceof HttpError)) config.onError(error);
+      res.destroy();
+      return;
+    }
+    if (error instanceof HttpError) {
+      if (error.status === 413 || error.status === 408) error.headers.connection = 'close';
+      return sendJSON(res, error.status, { error: error.message, ...error.extra }, error.headers);
+    }
+    config.onError(error);
+    sendJSON(res, 500, { error: 'the memsize report failed; see the server log' });
+  }
+
+  return function memsizeReport(req, res, next) {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const isPage = path === (base || '/') || path === `${base}/`;
+    if (!isPage && !path.startsWith(`${base}/`)) {
+      if (typeof next === 'function') next();
+      return false;
+    }
+    try {
+      const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+      if (isPage) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${path} answers GET and HEAD`, { allow: 'GET, HEAD' });
+        servePage(req, res, query);
+      } else if (path === `${base}/scan`) {
+        if (req.method !== 'POST') throw new HttpError(405, `${path} answers POST only`, { allow: 'POST' });
+        serveScan(req, res).catch((error: unknown) => fail(res, error));
+      } else if (base === '') {
+        // Mounted at '/': paths that are not ours belong to the host.
+        if (typeof next === 'function') next();
+        return false;
+      } else {
+        throw new HttpError(404, `nothing at ${path}; the report is at ${base}`);
+      }
+    } catch (error) {
+      fail(res, error);
+    }
+    return true;
+  };
+}

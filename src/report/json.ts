@@ -1,0 +1,164 @@
+/**
+ * ScanResult → plain JSON data, and the report model the page and the JSON endpoint share.
+ * Pure: no I/O, no clock (callers pass the time), never throws on a valid ScanResult.
+ * The HTML renderer and the HTTP handler both read these shapes; scripts read them as JSON.
+ */
+import type { ScanResult, TruncationReason } from '../snapshot.js';
+import { diffScans, type ScanDiff } from './diff.js';
+
+/** One type under a root, as in {@link ScanJSON.types}. Sizes are estimates of retained V8 heap. */
+export interface TypeJSON {
+  type: string;
+  bytes: number;
+  objects: number;
+  /** `bytes` as a fraction of the root's total, 0..1 (0 when the total is 0). */
+  share: number;
+}
+
+/** One place under a root, as in {@link ScanJSON.paths}. */
+export interface PathJSON {
+  /** e.g. `sessions › <Map value> › history`; array elements are `[]`. */
+  path: string;
+  bytes: number;
+  objects: number;
+  /** `bytes` as a fraction of the root's total, 0..1. */
+  share: number;
+}
+
+/** A {@link ScanResult} as JSON-safe data: `byType` becomes `types`, sorted by bytes, largest first. */
+export interface ScanJSON {
+  bytes: number;
+  objects: number;
+  truncated: boolean;
+  truncatedBy: TruncationReason | null;
+  durationMs: number;
+  types: TypeJSON[];
+  /** Largest places under the root, largest first, or null when the scan did not ask for paths. */
+  paths: PathJSON[] | null;
+}
+
+/** Sort key shared by every table of types: bytes descending, then name, so the order is stable. */
+export function byBytesThenName(a: { bytes: number; name: string }, b: { bytes: number; name: string }): number {
+  return b.bytes - a.bytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/**
+ * Turn a scan result into JSON-safe data (types sorted by bytes, with their share of the total).
+ *
+ * @param result - what {@link scan} or `Memsize.scanRoot` returned.
+ * @returns a new plain object; `JSON.stringify` it as is.
+ * @example
+ * JSON.stringify(toJSON(scan(cache)))
+ */
+export function toJSON(result: ScanResult): ScanJSON {
+  const share = (bytes: number) => (result.bytes > 0 ? bytes / result.bytes : 0);
+  const types = [...result.byType]
+    .map(([name, total]) => ({ name, bytes: total.bytes, objects: total.objects }))
+    .sort(byBytesThenName)
+    .map(({ name, bytes, objects }) => ({ type: name, bytes, objects, share: share(bytes) }));
+  const paths =
+    result.paths === undefined
+      ? null
+      : [...result.paths]
+          .sort((a, b) => b.bytes - a.bytes)
+          .map((p) => ({ path: p.path, bytes: p.bytes, objects: p.objects, share: share(p.bytes) }));
+  return {
+    bytes: result.bytes,
+    objects: result.objects,
+    truncated: result.truncated,
+    truncatedBy: result.truncatedBy,
+    durationMs: result.durationMs,
+    types,
+    paths,
+  };
+}
+
+/** A scan kept by the report, with when it finished. */
+export interface StampedScan {
+  result: ScanResult;
+  /** When the scan finished, in ms since the epoch. */
+  at: number;
+  /** 1 for the first scan of this root through the report, then 2, 3... */
+  seq: number;
+}
+
+/** What the report knows about one root: its last two scans and the last failure, if any. */
+export interface RootHistory {
+  name: string;
+  last: StampedScan | null;
+  previous: StampedScan | null;
+  /** The last scan attempt's failure, cleared by the next success. */
+  error: { message: string; at: number } | null;
+}
+
+/** A kept scan in the JSON report. */
+export interface StampedScanJSON extends ScanJSON {
+  /** When the scan finished (ISO 8601). */
+  at: string;
+  /** 1 for the first scan of this root through the report, then 2, 3... */
+  seq: number;
+}
+
+/** One root in the JSON report. */
+export interface RootReportJSON {
+  name: string;
+  /** The last scan, or null when the root was not scanned through the report yet. */
+  last: StampedScanJSON | null;
+  /** The scan before `last`, or null. */
+  previous: StampedScanJSON | null;
+  /** What changed from `previous` to `last`, or null without two scans. */
+  diff: (ScanDiff & { intervalMs: number }) | null;
+  /** The last scan attempt's failure, or null. */
+  error: { message: string; at: string } | null;
+}
+
+/** The whole report: every registered root, in registration order. */
+export interface ReportJSON {
+  /** When this report was built (ISO 8601). */
+  generatedAt: string;
+  /** Minimum time between two scans, in ms (the report answers 429 when asked sooner). */
+  minIntervalMs: number;
+  /** How long until the next scan is allowed, in ms (0 = now). */
+  nextScanInMs: number;
+  /** The process's V8 heap when the report was built (context for the roots' figures), or null. */
+  heap: { usedBytes: number; totalBytes: number } | null;
+  roots: RootReportJSON[];
+}
+
+/**
+ * Build the report model from what the handler kept. Pure: the clock comes in as `now`.
+ *
+ * @param roots - one history per registered root, in the order to show them.
+ * @param context - the current time and the scan pacing (all in ms), and the process heap if known.
+ */
+export function buildReport(
+  roots: readonly RootHistory[],
+  context: { now: number; minIntervalMs: number; nextScanInMs: number; heap?: ReportJSON['heap'] },
+): ReportJSON {
+  return {
+    generatedAt: new Date(context.now).toISOString(),
+    minIntervalMs: context.minIntervalMs,
+    nextScanInMs: context.nextScanInMs,
+    heap: context.heap ?? null,
+    roots: roots.map(rootReport),
+  };
+}
+
+function stamped(scan: StampedScan | null): StampedScanJSON | null {
+  if (scan === null) return null;
+  return { ...toJSON(scan.result), at: new Date(scan.at).toISOString(), seq: scan.seq };
+}
+
+function rootReport(history: RootHistory): RootReportJSON {
+  const { last, previous } = history;
+  return {
+    name: history.name,
+    last: stamped(last),
+    previous: stamped(previous),
+    diff:
+      last !== null && previous !== null
+        ? { ...diffScans(previous.result, last.result), intervalMs: last.at - previous.at }
+        : null,
+    error: history.error === null ? null : { message: history.error.message, at: new Date(history.error.at).toISOString() },
+  };
+}
