@@ -1,0 +1,25 @@
+// Hand-made scan results for the pure report renderers: the figures are inputs, not claims about
+// the walk, so the tests can state exactly what the page and the JSON must show.
+import type { ScanResult } from '../../src/snapshot.js';
+
+export function result(
+  types: Record<string, [bytes: number, objects: number]>,
+  extra: Partial<Pick<ScanResult, 'truncated' | 'truncatedBy' | 'durationMs' | 'paths'>> = {},
+): ScanResult {
+  const byType = new Map(Object.entries(types).map(([type, [bytes, objects]]) => [type, { bytes, objects }]));
+  let bytes = 0;
+  let objects = 0;
+  for (const t of byType.values()) {
+    bytes += t.bytes;
+    objects += t.objects;
+  }
+  return {
+    bytes,
+    objects,
+    byType,
+    truncated: extra.truncated ?? false,
+    truncatedBy: extra.truncatedBy ?? null,
+    durationMs: extra.durationMs ?? 1.5,
+    ...(extra.paths === undefined ? {} : { paths: extra.paths }),
+  };
+}
