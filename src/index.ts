@@ -20,3 +20,12 @@ export type { ReportHandler, ReportHandlerOptions, ReportSource } from './report
 export type { HtmlOptions } from './report/html.js';
 export type { ScanJSON, TypeJSON, PathJSON, ReportJSON, RootReportJSON, StampedScanJSON, RootHistory, StampedScan } from './report/json.js';
 export type { ScanDiff, TypeChange } from './report/diff.js';
+
+export { createMemsize } from './memsize.js';
+export { startPrometheus, prometheusHandler } from './metrics/prometheus.js';
+export { PROMETHEUS_NAMES } from './metrics/names.js';
+export type { Memsize } from './memsize.js';
+export type { MemsizeOptions, PrometheusOptions, PrometheusHandlerOptions, AddRootOptions } from './memsize-options.js';
+export type { PrometheusMemsize, PrometheusHandlerMemsize } from './metrics/prometheus.js';
+export type { Collection, RootMeasurement } from './collect.js';
+export type { RootTarget, RootError, RootErrorReason } from './roots/registry.js';

@@ -1,0 +1,252 @@
+/**
+ * One measuring pass over all registered roots, and the state between passes: the cache that
+ * lets concurrent and back-to-back scrapes share one walk, how the time budget is split across
+ * roots, what a truncated root reports, and per-root error counts. The only module that holds
+ * time and cache state. It calls user code only through {@link RootEntry.resolve} (root
+ * functions) and never throws for a root: a root that fails is reported in its measurement and
+ * through `onRootError`, once per root and reason.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ResolvedMemsizeOptions } from './memsize-options.js';
+import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './roots/registry.js';
+import { scanEach, type RootBudget } from './scan.js';
+import type { ScanResult, TypeTotal } from './snapshot.js';
+
+/**
+ * The measurement of one root in a {@link Collection}: {@link ScanResult}'s fields plus what the
+ * metrics need to tell a budget hit or a failure from a change in memory.
+ *
+ * `bytes`, `objects` and `byType` are what is reported. For a truncated root they are the larger
+ * of this walk's figures (a lower bound) and the last complete walk's (see `heldFrom`), so a
+ * budget hit never looks like memory being freed. `truncated`, `truncatedBy` and `durationMs`
+ * always describe this collection's walk.
+ */
+export interface RootMeasurement extends ScanResult {
+  /** Why this root could not be measured in this collection, else null. When set, the figures are 0 and byType is empty. */
+  error: RootError | null;
+  /** Collections since `addRoot()` in which this root could not be measured (this one included). */
+  errorCount: number;
+  /** When the figures are held from an earlier complete walk (this walk was truncated and saw less): that collection's `at`; else null. */
+  heldFrom: number | null;
+  /** Bytes this collection's walk saw (equals `bytes` unless held). */
+  walkedBytes: number;
+  /** Heap things this collection's walk visited (equals `objects` unless held). */
+  walkedObjects: number;
+  /** The share of `maxMillis` this root's walk was given, in milliseconds (0 when it failed before the walk). */
+  budgetMs: number;
+}
+
+/** The result of one collection: every root measured in one pass. Shared while cached: treat it as read-only. */
+export interface Collection {
+  /** `Date.now()` when the collection started. */
+  at: number;
+  /** How long the collection blocked the event loop (root functions and the walk), in milliseconds. */
+  durationMs: number;
+  /** Per root, in registration order. Weak roots found collected are not here (see `collected`). */
+  roots: Map<string, RootMeasurement>;
+  /** Bytes reachable from any measured root, each heap thing counted once (a lower bound while a root is truncated). */
+  unionBytes: number;
+  /** Heap things reachable from any measured root, each counted once. */
+  unionObjects: number;
+  /** Heap things the walk visited, summed over roots (things shared by two roots count twice). */
+  walkedObjects: number;
+  /** Names of weak roots found garbage-collected during this collection; they were unregistered. */
+  collected: string[];
+}
+
+/** Per-entry state carried from one collection to the next. */
+interface RootHistory {
+  lastDurationMs: number;
+  lastTruncatedByTime: boolean;
+  complete: { at: number; bytes: number; objects: number; byType: Map<string, TypeTotal> } | null;
+  errorCount: number;
+  reported: Set<RootErrorReason>;
+}
+
+/** Headroom given to a root over its previous walk time when the budget is split. */
+const NEED_FACTOR = 2;
+const NEED_FLOOR_MS = 1;
+/** Lower bound of the walk budget when root functions used up `maxMillis`: each root still gets a token walk. */
+const MIN_WALK_BUDGET_MS = 0.01;
+
+/**
+ * Split `totalMs` across roots by max-min fairness ("water-filling"): every root is guaranteed
+ * `totalMs / n` unless it needs less; what small roots leave goes, in equal parts, to the roots
+ * that need more. A need of `Infinity` means "as much as possible". The shares never add up to
+ * more than `totalMs`. Pure.
+ */
+export function splitBudgetMs(needsMs: readonly number[], totalMs: number): number[] {
+  const shares = new Array<number>(needsMs.length).fill(0);
+  const order = needsMs.map((_, i) => i).sort((a, b) => needsMs[a]! - needsMs[b]! || a - b);
+  let remaining = totalMs;
+  order.forEach((index, k) => {
+    const fair = remaining / (order.length - k);
+    const share = Math.min(needsMs[index]!, fair);
+    shares[index] = share;
+    remaining -= share;
+  });
+  return shares;
+}
+
+/** Called once per root and reason when a root cannot be measured. */
+export type RootErrorListener = (name: string, error: RootError) => void;
+
+/** Measures all roots of a registry in one pass, with caching, budget split and truncation hold. */
+export class Collector {
+  readonly #registry: RootRegistry;
+  readonly #options: ResolvedMemsizeOptions;
+  readonly #onRootError: RootErrorListener;
+  readonly #history = new WeakMap<RootEntry, RootHistory>();
+  #cached: { collection: Collection; monotonicAt: number; generation: number } | null = null;
+
+  constructor(registry: RootRegistry, options: ResolvedMemsizeOptions, onRootError: RootErrorListener) {
+    this.#registry = registry;
+    this.#options = options;
+    this.#onRootError = onRootError;
+  }
+
+  /** The last collection while younger than `minIntervalMs` and no root was added or removed since; else a fresh one. */
+  collect(): Collection {
+    const cached = this.#cached;
+    if (
+      cached !== null &&
+      cached.generation === this.#registry.generation &&
+      performance.now() - cached.monotonicAt < this.#options.minIntervalMs
+    ) {
+      return cached.collection;
+    }
+    return this.collectFresh();
+  }
+
+  /** Measure all roots now, ignoring the cache (and refreshing it). */
+  collectFresh(): Collection {
+    const start = performance.now();
+    const at = Date.now();
+    const measured: { entry: RootEntry; value: object; history: RootHistory }[] = [];
+    const roots = new Map<string, RootMeasurement>();
+    const collected: string[] = [];
+
+    for (const entry of this.#registry.entries()) {
+      const history = this.#historyOf(entry);
+      const resolution = entry.resolve();
+      if (resolution.status === 'collected') {
+        this.#registry.drop(entry);
+        collected.push(entry.name);
+      } else if (resolution.status === 'failed') {
+        roots.set(entry.name, this.#failed(entry, history, resolution.error));
+      } else {
+        roots.set(entry.name, PENDING);
+        measured.push({ entry, value: resolution.value, history });
+      }
+    }
+
+    const resolvedMs = performance.now() - start;
+    // Root functions run before the walk and spend from the same budget.
+    const walkBudgetMs = Math.max(this.#options.maxMillis - resolvedMs, MIN_WALK_BUDGET_MS);
+    const needs = measured.map(({ history }) => (history.lastTruncatedByTime ? Infinity : Math.max(history.lastDurationMs * NEED_FACTOR, NEED_FLOOR_MS)));
+    const shares = splitBudgetMs(needs, walkBudgetMs);
+    const budgets: RootBudget[] = shares.map((share) => ({ maxObjects: this.#options.maxObjectsPerRoot, maxMillis: share }));
+    const { results, unionBytes, unionObjects } = scanEach(
+      measured.map((m) => m.value),
+      budgets,
+    );
+
+    let walkedObjects = 0;
+    measured.forEach(({ entry, history }, i) => {
+      const result = results[i]!;
+      walkedObjects += result.objects;
+      roots.set(entry.name, this.#measured(result, history, at, shares[i]!));
+    });
+    const collection: Collection = {
+      at,
+      durationMs: performance.now() - start,
+      roots,
+      unionBytes,
+      unionObjects,
+      walkedObjects,
+      collected,
+    };
+    this.#cached = { collection, monotonicAt: performance.now(), generation: this.#registry.generation };
+    return collection;
+  }
+
+  /** Forget the cached collection (shutdown). */
+  reset(): void {
+    this.#cached = null;
+  }
+
+  #historyOf(entry: RootEntry): RootHistory {
+    let history = this.#history.get(entry);
+    if (history === undefined) {
+      history = { lastDurationMs: 0, lastTruncatedByTime: true, complete: null, errorCount: 0, reported: new Set() };
+      this.#history.set(entry, history);
+    }
+    return history;
+  }
+
+  #failed(entry: RootEntry, history: RootHistory, error: RootError): RootMeasurement {
+    history.errorCount++;
+    if (!history.reported.has(error.reason)) {
+      history.reported.add(error.reason);
+      try {
+        this.#onRootError(entry.name, error);
+      } catch {
+        // A logger that throws must not break the collection.
+      }
+    }
+    return {
+      bytes: 0,
+      objects: 0,
+      byType: new Map(),
+      truncated: false,
+      truncatedBy: null,
+      durationMs: 0,
+      error,
+      errorCount: history.errorCount,
+      heldFrom: null,
+      walkedBytes: 0,
+      walkedObjects: 0,
+      budgetMs: 0,
+    };
+  }
+
+  #measured(result: ScanResult, history: RootHistory, at: number, budgetMs: number): RootMeasurement {
+    history.lastDurationMs = result.durationMs;
+    history.lastTruncatedByTime = result.truncatedBy === 'maxMillis';
+    const base = {
+      truncated: result.truncated,
+      truncatedBy: result.truncatedBy,
+      durationMs: result.durationMs,
+      error: null,
+      errorCount: history.errorCount,
+      walkedBytes: result.bytes,
+      walkedObjects: result.objects,
+      budgetMs,
+    };
+    if (!result.truncated) {
+      history.complete = { at, bytes: result.bytes, objects: result.objects, byType: result.byType };
+      return { ...base, bytes: result.bytes, objects: result.objects, byType: result.byType, heldFrom: null };
+    }
+    const complete = history.complete;
+    if (complete !== null && complete.bytes > result.bytes) {
+      return { ...base, bytes: complete.bytes, objects: complete.objects, byType: complete.byType, heldFrom: complete.at };
+    }
+    return { ...base, bytes: result.bytes, objects: result.objects, byType: result.byType, heldFrom: null };
+  }
+}
+
+/** Placeholder keeping a measured root's place in registration order until its walk result is in. */
+const PENDING: RootMeasurement = Object.freeze({
+  bytes: 0,
+  objects: 0,
+  byType: new Map(),
+  truncated: false,
+  truncatedBy: null,
+  durationMs: 0,
+  error: null,
+  errorCount: 0,
+  heldFrom: null,
+  walkedBytes: 0,
+  walkedObjects: 0,
+  budgetMs: 0,
+}) as RootMeasurement;
