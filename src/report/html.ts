@@ -177,7 +177,7 @@ function pathsTable(last: StampedScanJSON): string {
     (p) =>
       `<tr><td class="type">${escapeHtml(clip(p.path, 500))}</td><td class="num">${groupDigits(p.objects)}</td><td class="num">${formatBytes(p.bytes)}</td>${shareCell(p.share)}</tr>`,
   );
-  return `<h3>Largest places</h3><table id="paths"><thead><tr><th>Path</th><th class="num">Objects</th><th class="num">Bytes</th><th>Share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h3>Largest places</h3><p class="note">Each heap thing counts toward the path through which the walk first reached it; deeper things count toward their deepest listed ancestor.</p><table id="paths"><thead><tr><th>Path</th><th class="num">Objects</th><th class="num">Bytes</th><th>Share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function reportSection(report: ReportJSON, root: RootReportJSON | undefined, options: HtmlOptions): string {

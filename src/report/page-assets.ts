@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 
 export const PAGE_CSS = `
 :root{--bg:#f5f6f8;--card:#fff;--fg:#1d2330;--muted:#667085;--line:#e3e6ec;--accent:#3867d6;
---accent-soft:#dfe7fb;--grow:#c2381f;--shrink:#1d8a4e;--warn-bg:#fff4d6;--warn-fg:#7a5300;
+--accent-soft:#dfe7fb;--on-accent:#fff;--grow:#c2381f;--shrink:#1d8a4e;--warn-bg:#fff4d6;--warn-fg:#7a5300;
 --mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace}
 @media (prefers-color-scheme:dark){:root{--bg:#14161b;--card:#1d2027;--fg:#e6e8ee;--muted:#9aa3b5;
---line:#2d313b;--accent:#7d9cf0;--accent-soft:#2a3450;--grow:#ff7b63;--shrink:#53c98a;
+--line:#2d313b;--accent:#7d9cf0;--accent-soft:#2a3450;--on-accent:#0d1220;--grow:#ff7b63;--shrink:#53c98a;
 --warn-bg:#3b3116;--warn-fg:#f3cf75}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -40,7 +40,7 @@ th.num{text-align:right}
 tr.selected td{background:var(--accent-soft)}
 a{color:var(--accent);text-decoration:none}
 a:hover{text-decoration:underline}
-button{font:inherit;font-weight:600;color:#fff;background:var(--accent);border:0;border-radius:6px;padding:5px 14px;cursor:pointer;min-width:84px}
+button{font:inherit;font-weight:600;color:var(--on-accent);background:var(--accent);border:0;border-radius:6px;padding:5px 14px;cursor:pointer;min-width:84px}
 button:disabled{opacity:.55;cursor:progress}
 .badge{display:inline-block;font-size:11px;font-weight:700;padding:1px 7px;border-radius:10px;margin-left:6px;background:var(--warn-bg);color:var(--warn-fg);vertical-align:1px}
 .badge.err{background:var(--grow);color:#fff}
@@ -55,6 +55,7 @@ button:disabled{opacity:.55;cursor:progress}
 .bar>i{display:block;height:100%;background:var(--accent);border-radius:4px}
 .share .pct{width:48px;text-align:right;font-variant-numeric:tabular-nums;color:var(--muted)}
 .empty{color:var(--muted);padding:12px 0}
+.note{color:var(--muted);font-size:12px;margin:-4px 0 6px}
 footer{color:var(--muted);font-size:12px;padding:0 28px 24px;max-width:1280px}
 footer code{font-family:var(--mono)}
 `;

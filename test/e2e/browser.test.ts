@@ -1,0 +1,129 @@
+// The report page in a real browser (Debian's headless Chromium driven by playwright-core):
+// open the page, press Scan on a root, see its types; let the leak grow, press Scan again, see
+// a positive difference. Figures are compared with scan() of the same objects, never hard-coded.
+// Saves test-output/report-page.png: look at it.
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createReportHandler, diffScans, formatBytes, scan, type ReportSource } from '../../src/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const REQUIRE_TOOLS = process.env.MEMSIZE_REQUIRE_TOOLS === '1';
+const INSTALL_HINT = 'apt-get install -y --no-install-recommends chromium';
+const OUTPUT_DIR = join(import.meta.dirname, '..', '..', 'test-output');
+
+class LeakEntry {
+  constructor(
+    readonly id: number,
+    readonly url: string,
+    readonly headers: Record<string, string>,
+  ) {}
+}
+
+function grow(leak: LeakEntry[], count: number): void {
+  for (let i = 0; i < count; i++) {
+    const id = leak.length;
+    leak.push(new LeakEntry(id, `/products/${id % 500}?ref=${id}`, { 'user-agent': `agent-${id % 7}`, accept: 'text/html' }));
+  }
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** The rows of the page's types table, as the browser shows them. */
+function typeRows(page: Page): Promise<{ type: string; bytes: string }[]> {
+  return page.$$eval('#types tbody tr', (rows) =>
+    rows.map((row) => ({ type: row.cells[0]?.textContent ?? '', bytes: row.cells[2]?.textContent ?? '' })),
+  );
+}
+
+describe('report page in headless Chromium', () => {
+  it('scans a root, shows its types, then shows the leak growing', async (ctx) => {
+    if (!existsSync(CHROMIUM)) {
+      const message = `Chromium is not installed at ${CHROMIUM}; install it with: ${INSTALL_HINT}`;
+      if (REQUIRE_TOOLS) throw new Error(`${message} (MEMSIZE_REQUIRE_TOOLS=1 makes this a failure)`);
+      ctx.skip(message);
+    }
+
+    // Arrange: two roots on a real server; pacing on, so the second press exercises the wait-and-retry path.
+    const leak: LeakEntry[] = [];
+    grow(leak, 500);
+    const cache = new Map(Array.from({ length: 50 }, (_, i) => [`page-${i}`, { html: `<p>${'x'.repeat(i * 10)}</p>` }]));
+    const roots = new Map<string, unknown>([['leak', leak], ['cache', cache]]);
+    const source: ReportSource = { rootNames: () => [...roots.keys()], scanRoot: (name, options) => scan(roots.get(name), options) };
+    const errors: unknown[] = [];
+    const handler = createReportHandler(source, { title: 'browser test', minIntervalMs: 400, onError: (e) => errors.push(e) });
+    const server = createServer((req, res) => {
+      if (!handler(req, res)) res.writeHead(404).end();
+    });
+    let browser: Browser | undefined;
+    try {
+      const base = await listen(server);
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        timeout: 30_000,
+      });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const pageProblems: string[] = [];
+      page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' || msg.type() === 'warning') pageProblems.push(`console ${msg.type()}: ${msg.text()}`);
+      });
+      page.setDefaultTimeout(15_000);
+
+      // Act 1: open the page; both roots are listed, neither scanned.
+      await page.goto(`${base}/memsize`);
+      expect(await page.$$eval('tr[data-root-row]', (rows) => rows.map((r) => r.getAttribute('data-root-row')))).toEqual(['leak', 'cache']);
+      expect(await page.locator('#roots').textContent()).toContain('not scanned yet');
+
+      // Act 2: press Scan on the leak root.
+      await page.click('button[data-root="leak"]');
+      await page.waitForSelector('#report[data-root="leak"][data-seq="1"]');
+      const before = scan(leak, { paths: true });
+
+      // Assert: the types the walk found are on the page, largest first, and the total matches.
+      const rows = await typeRows(page);
+      const expectedTypes = [...before.byType].sort((a, b) => b[1].bytes - a[1].bytes).map(([type]) => type);
+      expect(rows.map((r) => r.type)).toEqual(expectedTypes.slice(0, rows.length));
+      expect(rows.length).toBe(Math.min(expectedTypes.length, 40));
+      expect(await page.locator('#types tfoot td').nth(2).textContent()).toBe(formatBytes(before.bytes));
+      if (before.paths !== undefined && before.paths.length > 0) {
+        expect(await page.locator('#paths tbody tr').count()).toBe(before.paths.length);
+      }
+      expect(await page.locator('#memsize-status').textContent()).toMatch(/^Scanned leak in [\d.]+ ms\.$/);
+
+      // Act 3: the leak grows; press Scan again (within minIntervalMs: the page waits and retries).
+      grow(leak, 2000);
+      await page.click('button[data-root="leak"]');
+      await page.waitForSelector('#report[data-root="leak"][data-seq="2"]');
+      const after = scan(leak, { paths: true });
+      const diff = diffScans(before, after);
+
+      // Assert: a positive difference, equal to what scan() of the same objects says, with the
+      // type that grew most at the top of the changes table.
+      const deltaBytes = Number(await page.locator('#report [data-delta-bytes]').getAttribute('data-delta-bytes'));
+      expect(deltaBytes).toBeGreaterThan(0);
+      expect(deltaBytes).toBe(after.bytes - before.bytes);
+      const roots = page.locator('tr[data-root-row="leak"] [data-delta-bytes]');
+      expect(Number(await roots.getAttribute('data-delta-bytes'))).toBe(deltaBytes);
+      const topChange = page.locator('#changes tbody tr').first();
+      expect(await topChange.locator('td').first().textContent()).toBe(diff.types[0]!.type);
+      expect(await topChange.locator('td.grow').count()).toBeGreaterThan(0);
+
+      mkdirSync(OUTPUT_DIR, { recursive: true });
+      await page.screenshot({ path: join(OUTPUT_DIR, 'report-page.png'), fullPage: true });
+
+      expect(pageProblems).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser?.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
