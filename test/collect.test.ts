@@ -1,0 +1,264 @@
+import fc from 'fast-check';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RootBudget, ScanEachResult } from '../src/scan.js';
+import type { ScanResult } from '../src/snapshot.js';
+
+// The walk is replaced by a scripted one, so budgets, truncation and caching can be driven exactly.
+const walk = vi.hoisted(() => ({
+  calls: [] as { roots: unknown[]; budgets: RootBudget[] }[],
+  script: null as null | ((roots: readonly unknown[], budgets: readonly RootBudget[]) => ScanEachResult),
+}));
+vi.mock('../src/scan.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/scan.js')>();
+  return {
+    ...actual,
+    scanEach: (roots: readonly unknown[], budgets: readonly RootBudget[]) => {
+      walk.calls.push({ roots: [...roots], budgets: [...budgets] });
+      return (walk.script ?? actual.scanEach)(roots, budgets);
+    },
+  };
+});
+
+const { Collector, splitBudgetMs } = await import('../src/collect.js');
+const { RootRegistry } = await import('../src/roots/registry.js');
+const { resolveMemsizeOptions } = await import('../src/memsize-options.js');
+
+function result(bytes: number, options: Partial<ScanResult> = {}): ScanResult {
+  return {
+    bytes,
+    objects: Math.ceil(bytes / 10),
+    byType: new Map([['Object', { bytes, objects: Math.ceil(bytes / 10) }]]),
+    truncated: false,
+    truncatedBy: null,
+    durationMs: 1,
+    ...options,
+  };
+}
+
+function setup(options: Parameters<typeof resolveMemsizeOptions>[0] = {}) {
+  const resolved = resolveMemsizeOptions({ meterProvider: null, minIntervalMs: 0, ...options });
+  const registry = new RootRegistry(resolved.maxRoots);
+  const errors: { name: string; reason: string }[] = [];
+  const collector = new Collector(registry, resolved, (name, error) => errors.push({ name, reason: error.reason }));
+  return { registry, collector, errors };
+}
+
+beforeEach(() => {
+  walk.calls.length = 0;
+  walk.script = null;
+});
+
+describe('splitBudgetMs', () => {
+  it('gives equal shares when every root wants more than its share', () => {
+    expect(splitBudgetMs([Infinity, Infinity, Infinity, Infinity], 200)).toEqual([50, 50, 50, 50]);
+  });
+
+  it('gives small roots what they need and the rest to the hungry ones', () => {
+    expect(splitBudgetMs([2, Infinity, 4, Infinity], 100)).toEqual([2, 47, 4, 47]);
+  });
+
+  it('holds its guarantees for any needs', () => {
+    const need = fc.oneof(fc.constant(Infinity), fc.double({ min: 0, max: 1000, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(need, { minLength: 1, maxLength: 40 }), fc.double({ min: 0.01, max: 5000, noNaN: true }), (needs, total) => {
+        const shares = splitBudgetMs(needs, total);
+        const sum = shares.reduce((a, b) => a + b, 0);
+        expect(sum).toBeLessThanOrEqual(total * (1 + 1e-9));
+        needs.forEach((n, i) => {
+          // Never more than asked, never less than the fair share unless asked for less.
+          expect(shares[i]!).toBeLessThanOrEqual(n);
+          expect(shares[i]!).toBeGreaterThanOrEqual(Math.min(n, total / needs.length) * (1 - 1e-9));
+        });
+        // Nothing is left unspent while some root still wanted more.
+        if (needs.some((n, i) => shares[i]! < n)) expect(sum).toBeGreaterThanOrEqual(total * (1 - 1e-9));
+      }),
+    );
+  });
+});
+
+describe('Collector.collect', () => {
+  it('measures all roots in one walk, in registration order, with the union from that walk', () => {
+    const { registry, collector } = setup();
+    const a = { a: 1 };
+    const b = [1, 2, 3];
+    registry.add('a', a, { weak: false });
+    registry.add('b', () => b, undefined);
+    walk.script = (roots) => ({ results: roots.map((_, i) => result(100 * (i + 1))), unionBytes: 250, unionObjects: 25 });
+    const collection = collector.collect();
+    expect(walk.calls).toHaveLength(1);
+    expect(walk.calls[0]!.roots).toEqual([a, b]);
+    expect([...collection.roots.keys()]).toEqual(['a', 'b']);
+    expect(collection.roots.get('b')!.bytes).toBe(200);
+    expect(collection.unionBytes).toBe(250);
+    expect(collection.unionObjects).toBe(25);
+    expect(collection.walkedObjects).toBe(10 + 20);
+  });
+
+  it('gives every root maxObjectsPerRoot and shares of maxMillis that add up to at most maxMillis', () => {
+    const { registry, collector } = setup({ maxMillis: 120, maxObjectsPerRoot: 777 });
+    for (const name of ['a', 'b', 'c']) registry.add(name, {}, { weak: false });
+    collector.collect();
+    const { budgets } = walk.calls[0]!;
+    expect(budgets.map((b) => b.maxObjects)).toEqual([777, 777, 777]);
+    const total = budgets.reduce((sum, b) => sum + b.maxMillis, 0);
+    expect(total).toBeLessThanOrEqual(120);
+    // First collection: no history, so equal shares.
+    expect(budgets[0]!.maxMillis).toBeCloseTo(budgets[2]!.maxMillis, 9);
+  });
+
+  it('moves budget from roots that finished quickly to a root that ran out of time', () => {
+    const { registry, collector } = setup({ maxMillis: 100 });
+    for (const name of ['small1', 'huge', 'small2']) registry.add(name, {}, { weak: false });
+    walk.script = (roots, budgets) => ({
+      results: roots.map((_, i) =>
+        i === 1 ? result(1000, { truncated: true, truncatedBy: 'maxMillis', durationMs: budgets[1]!.maxMillis }) : result(10, { durationMs: 0.5 }),
+      ),
+      unionBytes: 1020,
+      unionObjects: 102,
+    });
+    collector.collect();
+    collector.collect();
+    const [first, second] = walk.calls.map((c) => c.budgets.map((b) => b.maxMillis));
+    expect(second![1]!).toBeGreaterThan(first![1]!);
+    // The small roots keep headroom over what they needed, and nobody is starved.
+    expect(second![0]!).toBeGreaterThanOrEqual(0.5);
+    expect(second![0]! + second![1]! + second![2]!).toBeLessThanOrEqual(100);
+  });
+
+  it('reuses the last collection while younger than minIntervalMs, and starts a fresh one when a root is added or removed', () => {
+    const { registry, collector } = setup({ minIntervalMs: 60_000 });
+    registry.add('a', {}, { weak: false });
+    const first = collector.collect();
+    expect(collector.collect()).toBe(first);
+    expect(walk.calls).toHaveLength(1);
+    registry.add('b', {}, { weak: false });
+    const second = collector.collect();
+    expect(second).not.toBe(first);
+    expect([...second.roots.keys()]).toEqual(['a', 'b']);
+    registry.remove('a');
+    expect([...collector.collect().roots.keys()]).toEqual(['b']);
+    expect(walk.calls).toHaveLength(3);
+  });
+
+  it('walks again once the last collection is older than minIntervalMs', () => {
+    const { registry, collector } = setup({ minIntervalMs: 0 });
+    registry.add('a', {}, { weak: false });
+    collector.collect();
+    collector.collect();
+    expect(walk.calls).toHaveLength(2);
+  });
+
+  it('reports a failing root without hiding the others, counts each failure and tells the listener once per reason', () => {
+    const { registry, collector, errors } = setup();
+    let mode: 'throw' | 'primitive' | 'ok' = 'throw';
+    registry.add('good', {}, { weak: false });
+    registry.add('flaky', () => {
+      if (mode === 'throw') throw new Error('boom');
+      return mode === 'primitive' ? 42 : {};
+    }, undefined);
+    walk.script = (roots) => ({ results: roots.map(() => result(50)), unionBytes: 50 * roots.length, unionObjects: 5 * roots.length });
+
+    for (let i = 0; i < 3; i++) collector.collect();
+    let flaky = collector.collect().roots.get('flaky')!;
+    expect(flaky.error?.reason).toBe('threw');
+    expect(flaky.errorCount).toBe(4);
+    expect(flaky.bytes).toBe(0);
+    expect(collector.collect().roots.get('good')!.bytes).toBe(50);
+    expect(walk.calls.every((c) => c.roots.length === 1)).toBe(true);
+
+    mode = 'primitive';
+    collector.collect();
+    collector.collect();
+    mode = 'ok';
+    flaky = collector.collect().roots.get('flaky')!;
+    expect(flaky.error).toBeNull();
+    expect(flaky.errorCount).toBe(7);
+    expect(errors).toEqual([
+      { name: 'flaky', reason: 'threw' },
+      { name: 'flaky', reason: 'primitive' },
+    ]);
+  });
+
+  it('survives a listener that throws', () => {
+    const resolved = resolveMemsizeOptions({ meterProvider: null, minIntervalMs: 0 });
+    const registry = new RootRegistry(10);
+    const collector = new Collector(registry, resolved, () => {
+      throw new Error('logger down');
+    });
+    registry.add('bad', () => null, undefined);
+    expect(collector.collect().roots.get('bad')!.error?.reason).toBe('primitive');
+  });
+
+  describe('a truncated root', () => {
+    function scripted(sequence: ScanResult[]) {
+      let i = 0;
+      walk.script = () => {
+        const r = sequence[Math.min(i++, sequence.length - 1)]!;
+        return { results: [r], unionBytes: r.bytes, unionObjects: r.objects };
+      };
+    }
+
+    it('reports its last complete figures, not the smaller partial ones', () => {
+      const { registry, collector } = setup();
+      registry.add('big', {}, { weak: false });
+      const complete = result(5000);
+      scripted([complete, result(1200, { truncated: true, truncatedBy: 'maxMillis' })]);
+      const first = collector.collect();
+      const second = collector.collect().roots.get('big')!;
+      expect(second.truncated).toBe(true);
+      expect(second.bytes).toBe(5000);
+      expect(second.objects).toBe(complete.objects);
+      expect(second.byType).toBe(complete.byType);
+      expect(second.heldFrom).toBe(first.at);
+      expect(second.walkedBytes).toBe(1200);
+    });
+
+    it('reports the partial figures when they exceed the last complete ones (it grew)', () => {
+      const { registry, collector } = setup();
+      registry.add('big', {}, { weak: false });
+      scripted([result(1000), result(3000, { truncated: true, truncatedBy: 'maxObjects' })]);
+      collector.collect();
+      const second = collector.collect().roots.get('big')!;
+      expect(second.bytes).toBe(3000);
+      expect(second.heldFrom).toBeNull();
+      expect(second.truncated).toBe(true);
+    });
+
+    it('reports the partial figures as a lower bound when it never completed', () => {
+      const { registry, collector } = setup();
+      registry.add('big', {}, { weak: false });
+      scripted([result(700, { truncated: true, truncatedBy: 'maxMillis' })]);
+      const m = collector.collect().roots.get('big')!;
+      expect(m).toMatchObject({ bytes: 700, truncated: true, truncatedBy: 'maxMillis', heldFrom: null });
+    });
+
+    it('reports fresh figures again, smaller or not, once a walk completes', () => {
+      const { registry, collector } = setup();
+      registry.add('big', {}, { weak: false });
+      scripted([result(5000), result(100, { truncated: true, truncatedBy: 'maxMillis' }), result(300)]);
+      collector.collect();
+      collector.collect();
+      const third = collector.collect().roots.get('big')!;
+      expect(third).toMatchObject({ bytes: 300, truncated: false, heldFrom: null });
+    });
+
+    it('does not inherit the history of a removed root registered again under the same name', () => {
+      const { registry, collector } = setup();
+      registry.add('big', {}, { weak: false });
+      scripted([result(5000), result(100, { truncated: true, truncatedBy: 'maxMillis' })]);
+      collector.collect();
+      registry.remove('big');
+      registry.add('big', {}, { weak: false });
+      expect(collector.collect().roots.get('big')!.bytes).toBe(100);
+    });
+  });
+
+  it('does not walk when there are no roots to measure, and still reports the failed ones', () => {
+    const { registry, collector } = setup();
+    registry.add('bad', () => undefined, undefined);
+    const collection = collector.collect();
+    expect(walk.calls[0]?.roots ?? []).toEqual([]);
+    expect(collection.roots.get('bad')!.error?.reason).toBe('primitive');
+    expect(collection.unionBytes).toBe(0);
+  });
+});
