@@ -1,0 +1,38 @@
+// Calibration: scan() against V8's own retained sizes, computed live from ONE heap snapshot that
+// holds every fixture of test/fixtures/graphs.ts at once. Prints the table (fixture, V8 retained
+// bytes, memsize bytes, error) with the Node version; for fixtures off by more than 10% it also
+// prints what V8 counts (retained nodes by snapshot type) beside memsize's byType, to guide the model.
+//
+// Gate (issue 2): at least 80% of fixtures within 10% and a median absolute error of at most 10%.
+// The product target is 90% within 10% and a median of 5%; the table shows how far we are.
+import { describe, expect, it } from 'vitest';
+import { WITHIN, explain, formatCalibrationTable, median, runCalibration } from '../support/calibration.js';
+
+const GATE_SHARE_WITHIN = 0.8;
+const GATE_MEDIAN_ERROR = 0.1;
+
+describe('scan() against V8 heap snapshot retained sizes', () => {
+  it(`keeps >= ${GATE_SHARE_WITHIN * 100}% of fixtures within 10% and the median error <= ${GATE_MEDIAN_ERROR * 100}% (Node ${process.versions.node})`, () => {
+    const run = runCalibration();
+    const { rows } = run;
+    const off = rows.filter((r) => Math.abs(r.error) > WITHIN);
+    console.log(
+      [
+        formatCalibrationTable(rows),
+        '',
+        `build ${run.buildMs.toFixed(0)} ms, snapshot+parse+dominators ${run.measurement.snapshotMs.toFixed(0)} ms (${run.measurement.graph.nodeCount} nodes), scans ${run.scanMs.toFixed(0)} ms`,
+        ...(off.length > 0 ? ['', 'Fixtures outside 10%:', ...off.map((r) => explain(run, r.fixture))] : []),
+      ].join('\n'),
+    );
+
+    expect(rows.length).toBeGreaterThanOrEqual(24);
+    for (const r of rows) {
+      expect(r.v8Bytes, r.fixture).toBeGreaterThan(0);
+      expect(Number.isFinite(r.memsizeBytes), r.fixture).toBe(true);
+    }
+    const shareWithin = (rows.length - off.length) / rows.length;
+    const medianError = median(rows.map((r) => Math.abs(r.error)));
+    expect(shareWithin, 'share of fixtures within 10% of V8').toBeGreaterThanOrEqual(GATE_SHARE_WITHIN);
+    expect(medianError, 'median absolute error').toBeLessThanOrEqual(GATE_MEDIAN_ERROR);
+  });
+});
