@@ -170,14 +170,19 @@ function changesTable(root: RootReportJSON, maxChanges: number): string {
   return `${heading}<table id="changes"><thead><tr><th>Type</th><th class="num">Before</th><th class="num">After</th><th class="num">Δ bytes</th><th class="num">Δ objects</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}`;
 }
 
-function pathsTable(last: StampedScanJSON): string {
+/** Paths start with the label `root`; on the page the root's own name reads better. */
+function showPath(path: string, rootName: string): string {
+  return path === 'root' || path.startsWith('root › ') ? rootName + path.slice('root'.length) : path;
+}
+
+function pathsTable(last: StampedScanJSON, rootName: string): string {
   if (last.paths === null) return '';
   if (last.paths.length === 0) return `<h3>Largest places</h3><p class="empty">No paths under this root.</p>`;
   const rows = last.paths.map(
     (p) =>
-      `<tr><td class="type">${escapeHtml(clip(p.path, 500))}</td><td class="num">${groupDigits(p.objects)}</td><td class="num">${formatBytes(p.bytes)}</td>${shareCell(p.share)}</tr>`,
+      `<tr><td class="type">${escapeHtml(clip(showPath(p.path, rootName), 500))}</td><td class="num">${groupDigits(p.objects)}</td><td class="num">${formatBytes(p.bytes)}</td>${shareCell(p.share)}</tr>`,
   );
-  return `<h3>Largest places</h3><p class="note">Each heap thing counts toward the path through which the walk first reached it; deeper things count toward their deepest listed ancestor.</p><table id="paths"><thead><tr><th>Path</th><th class="num">Objects</th><th class="num">Bytes</th><th>Share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h3>Largest places</h3><p class="note">A path's figures include everything under it, so nested paths overlap. Each heap thing counts once, under the path through which the walk first reached it.</p><table id="paths"><thead><tr><th>Path</th><th class="num">Objects</th><th class="num">Bytes</th><th>Share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function reportSection(report: ReportJSON, root: RootReportJSON | undefined, options: HtmlOptions): string {
@@ -216,7 +221,7 @@ function reportSection(report: ReportJSON, root: RootReportJSON | undefined, opt
     `${error}<div class="tiles">${tiles.join('')}</div>${truncated}${diffWarn}` +
     typesTable(last, root, options.maxTypes ?? 40) +
     changesTable(root, options.maxChanges ?? 15) +
-    pathsTable(last) +
+    pathsTable(last, root.name) +
     `</section>`
   );
 }

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { createReportHandler, diffScans, formatBytes, scan, type ReportSource } from '../../src/index.js';
+import { createMemsize, createReportHandler, diffScans, formatBytes, scan } from '../../src/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const REQUIRE_TOOLS = process.env.MEMSIZE_REQUIRE_TOOLS === '1';
@@ -50,14 +50,15 @@ describe('report page in headless Chromium', () => {
       ctx.skip(message);
     }
 
-    // Arrange: two roots on a real server; pacing on, so the second press exercises the wait-and-retry path.
+    // Arrange: two roots registered with memsize, the page on a real server; pacing on, so the second press exercises the wait-and-retry path.
     const leak: LeakEntry[] = [];
     grow(leak, 500);
     const cache = new Map(Array.from({ length: 50 }, (_, i) => [`page-${i}`, { html: `<p>${'x'.repeat(i * 10)}</p>` }]));
-    const roots = new Map<string, unknown>([['leak', leak], ['cache', cache]]);
-    const source: ReportSource = { rootNames: () => [...roots.keys()], scanRoot: (name, options) => scan(roots.get(name), options) };
+    const memsize = createMemsize({ meterProvider: null });
+    memsize.addRoot('leak', leak);
+    memsize.addRoot('cache', cache);
     const errors: unknown[] = [];
-    const handler = createReportHandler(source, { title: 'browser test', minIntervalMs: 400, onError: (e) => errors.push(e) });
+    const handler = createReportHandler(memsize, { title: 'browser test', minIntervalMs: 400, onError: (e) => errors.push(e) });
     const server = createServer((req, res) => {
       if (!handler(req, res)) res.writeHead(404).end();
     });
@@ -124,6 +125,7 @@ describe('report page in headless Chromium', () => {
     } finally {
       await browser?.close();
       await new Promise((resolve) => server.close(resolve));
+      await memsize.shutdown();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createReportHandler, MemsizeError, scan, type ReportHandlerOptions, type ReportSource, type ScanOptions } from '../../src/index.js';
+import { createMemsize, createReportHandler, MemsizeError, scan, type ReportHandlerOptions, type ReportSource, type ScanOptions } from '../../src/index.js';
 import type { ReportJSON, RootReportJSON } from '../../src/report/json.js';
 
 /** A source over plain objects that records each scan it is asked for. */
@@ -289,5 +289,23 @@ describe('createReportHandler: options', () => {
     expect(() => createReportHandler({ rootNames: () => [] } as never)).toThrow(
       expect.objectContaining({ code: 'ERR_MEMSIZE_INVALID_OPTION', message: expect.stringContaining('scanRoot()') }),
     );
+  });
+});
+
+describe('createReportHandler with createMemsize()', () => {
+  it('scans registered roots through the Memsize object and answers 404 once a root is removed', async () => {
+    const memsize = createMemsize({ meterProvider: null });
+    const sessions = new Map([['s1', { user: 'ada', cart: [1, 2, 3] }]]);
+    memsize.addRoot('sessions', sessions);
+    try {
+      const base = await serve(memsize, { minIntervalMs: 0 });
+      const body = (await (await postScan(base, 'sessions')).json()) as { root: RootReportJSON };
+      expect(body.root.last!.bytes).toBe(scan(sessions).bytes);
+      expect(body.root.last!.paths).not.toBeNull();
+      memsize.removeRoot('sessions');
+      expect((await postScan(base, 'sessions')).status).toBe(404);
+    } finally {
+      await memsize.shutdown();
+    }
   });
 });

@@ -102,10 +102,11 @@ describe('renderHtml', () => {
 
   it('shows the largest paths when the scan has them', () => {
     const html = page([
-      scanned('sessions', null, result({ A: [1000, 10] }, { paths: [{ path: 'sessions › <Map value> › history', bytes: 800, objects: 8 }] })),
+      scanned('sessions', null, result({ A: [1000, 10] }, { paths: [{ path: 'root › <Map value> › history', bytes: 800, objects: 8 }] })),
     ]);
     expect(html).toContain('Largest places');
-    expect(html).toContain('sessions › &lt;Map value&gt; › history');
+    // The walk labels the root `root`; the page shows the root's name instead.
+    expect(html).toContain('<td class="type">sessions › &lt;Map value&gt; › history</td>');
   });
 
   it('says how to register a root when there is none', () => {
