@@ -247,7 +247,7 @@ export function renderHtml(report: ReportJSON, options: HtmlOptions): string {
     `<link rel="icon" href="data:,"><title>${title} · memsize report</title><style>${PAGE_CSS}</style></head>` +
     `<body data-prefix="${escapeHtml(options.prefix)}">` +
     `<header><div class="brand">mem<span>size</span></div><div class="sub">${title === 'memsize' ? 'retained heap by root' : title}</div>` +
-    `<div class="meta">${heap}generated ${clockTime(report.generatedAt)}</div></header>` +
+    `<div class="meta" id="memsize-meta">${heap}generated ${clockTime(report.generatedAt)}</div></header>` +
     `<p id="memsize-status" role="status" aria-live="polite"></p>` +
     `<main id="memsize-main">${rootsSection(report, options, selected)}${reportSection(report, selected, options)}</main>` +
     `<footer>Bytes are estimates of the V8 heap reachable from each root, each thing counted once per root; roots may overlap. ` +

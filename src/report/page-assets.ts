@@ -94,6 +94,9 @@ export const PAGE_SCRIPT = `
     const current = document.getElementById('memsize-main');
     if (next === null || current === null) throw new Error('the page has no report section');
     current.replaceWith(document.adoptNode(next));
+    const meta = doc.getElementById('memsize-meta');
+    const currentMeta = document.getElementById('memsize-meta');
+    if (meta !== null && currentMeta !== null) currentMeta.replaceWith(document.adoptNode(meta));
     history.replaceState(null, '', url);
   }
   async function scan(button) {
