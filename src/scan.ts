@@ -1,18 +1,114 @@
-// TEMPORARY STUB (being replaced by the real walk in this same session): same signatures.
-import { resolveScanOptions, type ScanOptions } from './options.js';
-import type { ScanResult } from './snapshot.js';
+/**
+ * One measuring pass: walk → size → tally, composed. `scan` measures one root; `scanEach`
+ * measures several in one pass, each with its own budget, and the union of all.
+ * Never throws for any root (options are validated before anything runs).
+ */
+import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from './options.js';
+import type { PathTotal, ScanResult, TypeTotal } from './snapshot.js';
+import type { Budget } from './walk/limits.js';
+import { PathTable, ROOT_PATH } from './walk/paths.js';
+import { Walker } from './walk/walk.js';
+import { RootTally, type UnionTally } from './size/tally.js';
 
-export interface RootBudget { maxObjects: number; maxMillis: number }
-export interface ScanEachResult { results: ScanResult[]; unionBytes: number; unionObjects: number }
+export type RootBudget = Budget;
 
+export interface ScanEachResult {
+  results: ScanResult[];
+  /** Bytes reachable from any of the roots, each thing counted once. */
+  unionBytes: number;
+  unionObjects: number;
+}
+
+/**
+ * Measure everything reachable from `root`: estimated retained V8 bytes and heap things, per type.
+ *
+ * Never runs user code (getters, Proxy traps, iterators), never throws for any root, never
+ * recurses, and stops at `maxObjects` or `maxMillis` with `truncated: true`.
+ *
+ * @param root any value: an object, a primitive, a Proxy (counted as itself, not entered)
+ * @param options budgets and optional path attribution
+ * @returns totals and a per-type breakdown; `bytes` is an estimate of the retained size
+ * @throws {MemsizeError} `ERR_MEMSIZE_INVALID_OPTION` when an option is invalid
+ * @example
+ * const result = scan(cache);
+ * console.log(formatReport(result));
+ */
 export function scan(root: unknown, options?: ScanOptions): ScanResult {
-  resolveScanOptions(options);
-  const isObj = (typeof root === 'object' && root !== null) || typeof root === 'function';
-  return { bytes: isObj ? 24 : 0, objects: isObj ? 1 : 0, byType: new Map(isObj ? [['Object', { bytes: 24, objects: 1 }]] : []), truncated: false, truncatedBy: null, durationMs: 0 };
+  const resolved = resolveScanOptions(options);
+  return scanEach([root], [resolved], resolved.paths).results[0]!;
 }
 
-/** Internal: measure several roots in one pass, each with its own budget; the union counts shared things once. */
-export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget[]): ScanEachResult {
-  const results = roots.map((r, i) => scan(r, budgets[i]));
-  return { results, unionBytes: results.reduce((a, r) => a + r.bytes, 0), unionObjects: results.reduce((a, r) => a + r.objects, 0) };
+const walker = new Walker();
+
+/**
+ * Measure several roots in one pass. Each root's figures stand alone (a thing two roots share
+ * counts in both); the union counts it once. Budgets apply per root.
+ * Internal: the metrics collector uses it. Budgets are not validated here.
+ */
+export function scanEach(
+  roots: readonly unknown[],
+  budgets: readonly Budget[],
+  paths: ResolvedPathOptions | null = null,
+): ScanEachResult {
+  const union: UnionTally = { bytes: 0, objects: 0 };
+  const results: ScanResult[] = [];
+  try {
+    for (let i = 0; i < roots.length; i++) {
+      results.push(scanOne(roots[i], budgets[i]!, union, paths));
+    }
+  } finally {
+    walker.reset();
+  }
+  return { results, unionBytes: union.bytes, unionObjects: union.objects };
 }
+
+function scanOne(root: unknown, budget: Budget, union: UnionTally, paths: ResolvedPathOptions | null): ScanResult {
+  const startedAt = performance.now();
+  const tally = new RootTally(union, paths !== null);
+  const table = paths === null ? null : new PathTable(paths.depth);
+  walker.paths = table;
+  walker.pathKeys = paths !== null && paths.keys;
+  let truncatedBy: ScanResult['truncatedBy'] = null;
+  try {
+    truncatedBy = walker.walkRoot(root, budget, tally, startedAt).truncatedBy;
+  } catch {
+    // Unreachable by design (every step that could throw is guarded); should it happen anyway,
+    // the figures so far stand and are marked partial rather than thrown into the host.
+    truncatedBy = 'maxObjects';
+  } finally {
+    walker.paths = null;
+  }
+  const result: ScanResult = {
+    bytes: tally.bytes,
+    objects: tally.objects,
+    byType: tally.byType,
+    truncated: truncatedBy !== null,
+    truncatedBy,
+    durationMs: performance.now() - startedAt,
+  };
+  if (table !== null && paths !== null) result.paths = topPaths(table, tally, paths.top);
+  return result;
+}
+
+/** Inclusive totals per path (a path includes everything under it), largest first, root excluded. */
+function topPaths(table: PathTable, tally: RootTally, top: number): PathTotal[] {
+  const n = table.size;
+  const bytes = new Float64Array(n);
+  const objects = new Float64Array(n);
+  for (let id = 0; id < n; id++) {
+    bytes[id] = tally.pathBytes[id] ?? 0;
+    objects[id] = tally.pathObjects[id] ?? 0;
+  }
+  // Children always have larger ids than their parents: one backward sweep accumulates.
+  for (let id = n - 1; id > ROOT_PATH; id--) {
+    const parent = table.parentOf(id);
+    bytes[parent]! += bytes[id]!;
+    objects[parent]! += objects[id]!;
+  }
+  const ids: number[] = [];
+  for (let id = ROOT_PATH + 1; id < n; id++) if (bytes[id]! > 0) ids.push(id);
+  ids.sort((a, b) => bytes[b]! - bytes[a]!);
+  return ids.slice(0, top).map((id) => ({ path: table.format(id, 'root'), bytes: bytes[id]!, objects: objects[id]! }));
+}
+
+export type { TypeTotal };

@@ -1,0 +1,65 @@
+/**
+ * Folds the things a walk reports into per-root totals, per-type totals, per-path totals and
+ * the union across roots.
+ *
+ * Attribution of shared structure: each root has its own visited set, so a thing reachable
+ * from two roots counts in both (each root's figure stands alone; their sum may double-count).
+ * The union total counts every thing once, for the first root of the pass that reached it.
+ * Heap numbers belong to the slot holding them, so they follow their owner.
+ */
+import type { Visitor } from '../walk/walk.js';
+import type { Shape } from '../walk/edges.js';
+import { Kind, type ProtoInfo } from '../walk/kinds.js';
+import { HEAP_NUMBER } from './layout.js';
+import { shallowBytes } from './shallow.js';
+import { typeNameOf } from './classify.js';
+import type { TypeTotal } from '../snapshot.js';
+
+const HEAP_NUMBER_TYPE = 'number';
+
+/** Totals of one root's walk. A Visitor: hand it to Walker.walkRoot. */
+export class RootTally implements Visitor {
+  bytes = 0;
+  objects = 0;
+  readonly byType = new Map<string, TypeTotal>();
+  /** Bytes and objects per path id, when paths are recorded. */
+  readonly pathBytes: number[] = [];
+  readonly pathObjects: number[] = [];
+
+  constructor(
+    private readonly union: UnionTally,
+    private readonly recordPaths: boolean,
+  ) {}
+
+  thing(kind: Kind, value: unknown, info: ProtoInfo | null, shape: Shape, firstInUnion: boolean, path: number): void {
+    const bytes = shallowBytes(kind, value, shape);
+    this.add(typeNameOf(kind, value, info), bytes, 1, firstInUnion, path);
+    const heapNumbers = kind >= Kind.String ? 0 : shape.heapNumbers;
+    if (heapNumbers > 0) this.add(HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion, path);
+  }
+
+  private add(type: string, bytes: number, objects: number, firstInUnion: boolean, path: number): void {
+    this.bytes += bytes;
+    this.objects += objects;
+    const total = this.byType.get(type);
+    if (total === undefined) this.byType.set(type, { bytes, objects });
+    else {
+      total.bytes += bytes;
+      total.objects += objects;
+    }
+    if (firstInUnion) {
+      this.union.bytes += bytes;
+      this.union.objects += objects;
+    }
+    if (this.recordPaths) {
+      this.pathBytes[path] = (this.pathBytes[path] ?? 0) + bytes;
+      this.pathObjects[path] = (this.pathObjects[path] ?? 0) + objects;
+    }
+  }
+}
+
+/** Every thing reached by any root of a pass, counted once. */
+export interface UnionTally {
+  bytes: number;
+  objects: number;
+}

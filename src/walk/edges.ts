@@ -1,0 +1,317 @@
+/**
+ * The children of one heap thing, per kind, and the layout facts the size model needs (how many
+ * named properties, elements, entries...). Each kind is one branch here.
+ *
+ * Never runs user code. Properties are read through Object.getOwnPropertyDescriptor and only a
+ * data descriptor's own `value` is followed, so no getter, setter or Proxy trap can run, and a
+ * polluted Object.prototype cannot answer for the descriptor. Map, Set, typed-array and buffer
+ * internals are read through built-in methods captured when this module loads, so overriding
+ * `entries`, `size`, `buffer` or `Symbol.iterator` on an instance or prototype changes nothing.
+ */
+import { Kind } from './kinds.js';
+import type { Walker } from './walk.js';
+
+/** Layout facts about the thing just expanded. One instance per Walker, overwritten per thing. */
+export interface Shape {
+  /** Named own properties (string and symbol keys that are not array indices). */
+  props: number;
+  /** Present indexed elements (array elements, index-keyed properties). */
+  elements: number;
+  /** Array length, Map/Set size, or byte length of a buffer or view. */
+  length: number;
+  /** Numbers in tagged slots that are not Smis: each one is a HeapNumber of its own. */
+  heapNumbers: number;
+  /** ShapeFlag bits. */
+  flags: number;
+}
+
+export const enum ShapeFlag {
+  /** Every element is a number: V8 keeps them unboxed in a double (or Smi) backing store. */
+  NumericElements = 1,
+  /** The object has no prototype (created by Object.create(null)): V8 keeps it in dictionary mode. */
+  NullPrototype = 2,
+  /** The properties are in a hash table (dictionary mode), see {@link isDictionaryMode}. */
+  DictionaryProperties = 4,
+  /** A typed array small enough that V8 keeps its bytes on the heap, with no ArrayBuffer yet. */
+  OnHeapBytes = 8,
+  /** An array with holes or sparse indices. */
+  Holey = 16,
+}
+
+export function newShape(): Shape {
+  return { props: 0, elements: 0, length: 0, heapNumbers: 0, flags: 0 };
+}
+
+/**
+ * Whether V8 keeps an object's properties in a hash table. Null-prototype objects start that way;
+ * others switch when they collect many properties: after about a dozen stores with computed keys
+ * (an object used as a map), or 128 named ones (V8 `kFastPropertiesSoftLimit`,
+ * `kMaxFastProperties`, src/objects/js-objects.h; checked against heap snapshots of Node 20-24).
+ * JavaScript cannot see which, so objects with more than DICTIONARY_MIN_PROPS properties are
+ * taken to be dictionaries, which holds for the map-like objects that have that many.
+ */
+export const DICTIONARY_MIN_PROPS = 32;
+export function isDictionaryMode(props: number, nullPrototype: boolean): boolean {
+  return nullPrototype || props > DICTIONARY_MIN_PROPS;
+}
+
+// Captured at load time: user code cannot redirect these afterwards.
+const getOwnPropertyNames = Object.getOwnPropertyNames;
+const getOwnPropertySymbols = Object.getOwnPropertySymbols;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const getPrototypeOf = Object.getPrototypeOf;
+const hasOwn = Object.hasOwn;
+const objectKeys = Object.keys;
+const apply = Reflect.apply;
+
+function getter(proto: object, name: string): (this: unknown) => unknown {
+  const desc = getOwnPropertyDescriptor(proto, name);
+  const fn = desc === undefined ? undefined : desc.get;
+  if (typeof fn !== 'function') throw new Error(`memsize: built-in getter ${name} is missing`);
+  return fn as (this: unknown) => unknown;
+}
+const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
+const mapForEach = Map.prototype.forEach;
+const mapSize = getter(Map.prototype, 'size');
+const setForEach = Set.prototype.forEach;
+const setSize = getter(Set.prototype, 'size');
+const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
+const typedArrayByteOffset = getter(TypedArrayPrototype, 'byteOffset');
+const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
+const dataViewBuffer = getter(DataView.prototype, 'buffer');
+const dataViewByteLength = getter(DataView.prototype, 'byteLength');
+const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
+const sharedArrayBufferByteLength = getter(SharedArrayBuffer.prototype, 'byteLength');
+const regExpSource = getter(RegExp.prototype, 'source');
+const stringValueOf = String.prototype.valueOf;
+const numberValueOf = Number.prototype.valueOf;
+const bigIntValueOf = BigInt.prototype.valueOf;
+const symbolValueOf = Symbol.prototype.valueOf;
+
+/** V8 keeps typed arrays of at most this many bytes on the heap (V8_TYPED_ARRAY_MAX_SIZE_IN_HEAP). */
+const TYPED_ARRAY_MAX_ON_HEAP_BYTES = 64;
+/** Arrays longer than this are read by their real keys, so `a[2 ** 32 - 2] = 1` costs one step. */
+const ARRAY_INDEX_SCAN_MAX = 1 << 20;
+/** Small arrays are also checked for named properties besides `length` (e.g. RegExp match results). */
+const ARRAY_NAMED_PROPS_MAX_LENGTH = 64;
+/** Objects with more keys than this are map-like: their keys are data, so paths do not show them. */
+const PATH_KEYS_MAX = 32;
+
+/** Follow one own property by its descriptor. Returns 1 when it holds a heap number. */
+function followProperty(w: Walker, obj: object, key: string | symbol, labelled: boolean): number {
+  const desc = getOwnPropertyDescriptor(obj, key);
+  if (desc === undefined || !hasOwn(desc, 'value')) return 0; // vanished, or an accessor: never called
+  return labelled ? w.childAt(desc.value, pathLabel(w, key)) : w.child(desc.value);
+}
+
+function pathLabel(w: Walker, key: string | symbol): string {
+  if (typeof key === 'symbol') return '[symbol]';
+  if (w.paths !== null && w.pathKeys) return key.length > 64 ? `${key.slice(0, 61)}…` : key;
+  return IDENTIFIER.test(key) ? key : '<key>';
+}
+const IDENTIFIER = /^[A-Za-z_$][\w$]{0,63}$/;
+
+/** True for canonical array-index strings ("0", "17", not "017" or "4294967295"). */
+function isIndexKey(key: string): boolean {
+  const c = key.charCodeAt(0);
+  if (c < 48 || c > 57) return false;
+  if (key.length > 10 || (c === 48 && key.length > 1)) return false;
+  for (let i = 1; i < key.length; i++) {
+    const d = key.charCodeAt(i);
+    if (d < 48 || d > 57) return false;
+  }
+  return Number(key) < 4294967295;
+}
+
+/** Own string- and symbol-keyed properties, data only. Fills props, elements, heapNumbers. */
+function expandProperties(w: Walker, obj: object, shape: Shape, nullPrototype: boolean): void {
+  const names = getOwnPropertyNames(obj);
+  const labelled = w.paths !== null && (names.length <= PATH_KEYS_MAX || w.pathKeys);
+  let props = 0;
+  let elements = 0;
+  let heapNumbers = 0;
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i]!;
+    if (isIndexKey(key)) elements++;
+    else props++;
+    heapNumbers += followProperty(w, obj, key, labelled);
+  }
+  const symbols = getOwnPropertySymbols(obj);
+  for (let i = 0; i < symbols.length; i++) {
+    props++;
+    heapNumbers += followProperty(w, obj, symbols[i]!, labelled);
+  }
+  if (isDictionaryMode(props, nullPrototype)) {
+    shape.flags |= ShapeFlag.DictionaryProperties;
+    // A dictionary holds its key strings itself (in fast mode the hidden class does).
+    for (let i = 0; i < names.length; i++) if (!isIndexKey(names[i]!)) w.child(names[i]);
+  }
+  shape.props = props;
+  shape.elements = elements;
+  shape.heapNumbers = heapNumbers;
+}
+
+function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
+  const length = arr.length; // own data property of every array: no user code
+  let present = 0;
+  let numbers = 0;
+  let nonSmi = 0;
+  const labelled = w.paths !== null;
+  const indexScan = length <= ARRAY_INDEX_SCAN_MAX;
+  // Short arrays: every index. Long ones: their real keys (sparse arrays may claim 2^32-1).
+  const keys = indexScan ? null : objectKeys(arr);
+  const end = keys === null ? length : keys.length;
+  for (let i = 0; i < end; i++) {
+    let desc: PropertyDescriptor | undefined;
+    if (keys === null) {
+      desc = getOwnPropertyDescriptor(arr, i);
+    } else {
+      const key = keys[i]!;
+      if (!isIndexKey(key)) continue;
+      desc = getOwnPropertyDescriptor(arr, key);
+    }
+    if (desc === undefined) continue; // a hole: never read through the prototype chain
+    present++;
+    if (!hasOwn(desc, 'value')) continue; // an accessor element: never called
+    const value: unknown = desc.value;
+    if (typeof value === 'number') numbers++;
+    nonSmi += labelled ? w.childAt(value, '[]') : w.child(value);
+  }
+  let props = 0;
+  if (length <= ARRAY_NAMED_PROPS_MAX_LENGTH) {
+    const names = getOwnPropertyNames(arr);
+    for (let i = 0; i < names.length; i++) {
+      const key = names[i]!;
+      if (key === 'length' || isIndexKey(key)) continue;
+      props++;
+      nonSmi += followProperty(w, arr, key, labelled);
+    }
+  }
+  const numeric = present > 0 && numbers === present;
+  shape.flags |= (numeric ? ShapeFlag.NumericElements : 0) | (present < length ? ShapeFlag.Holey : 0);
+  // In a numeric backing store doubles are unboxed: no heap numbers.
+  shape.heapNumbers = numeric ? 0 : nonSmi;
+  shape.props = props;
+  shape.elements = present;
+  shape.length = length;
+}
+
+// Map and Set entries go through one module-level callback each, with the walker in a module
+// variable, so iterating allocates no closure per collection.
+let entryWalker: Walker | null = null;
+let entryHeapNumbers = 0;
+function onMapEntry(value: unknown, key: unknown): void {
+  const w = entryWalker!;
+  if (w.paths === null) {
+    entryHeapNumbers += w.child(key) + w.child(value);
+  } else {
+    entryHeapNumbers += w.childAt(key, '<Map key>');
+    entryHeapNumbers += w.childAt(value, w.pathKeys && (typeof key === 'string' || typeof key === 'number') ? `<Map value ${JSON.stringify(String(key).slice(0, 40))}>` : '<Map value>');
+  }
+}
+function onSetMember(value: unknown): void {
+  entryHeapNumbers += entryWalker!.childAt(value, '<Set member>');
+}
+
+function expandCollection(w: Walker, obj: object, shape: Shape, forEach: Function, size: Function, onEntry: Function): void {
+  entryWalker = w;
+  entryHeapNumbers = 0;
+  try {
+    apply(forEach, obj, [onEntry]);
+    shape.length = apply(size, obj, []) as number;
+  } finally {
+    entryWalker = null;
+  }
+  const heapNumbers = entryHeapNumbers;
+  expandProperties(w, obj, shape, false);
+  shape.heapNumbers += heapNumbers;
+}
+
+function expandTypedArray(w: Walker, view: object, shape: Shape): void {
+  const byteLength = apply(typedArrayByteLength, view, []) as number;
+  const byteOffset = apply(typedArrayByteOffset, view, []) as number;
+  shape.length = byteLength;
+  if (byteLength <= TYPED_ARRAY_MAX_ON_HEAP_BYTES && byteOffset === 0) {
+    // Probably on the heap with no ArrayBuffer yet: reading `buffer` would allocate one.
+    shape.flags |= ShapeFlag.OnHeapBytes;
+  } else {
+    w.childAt(apply(typedArrayBuffer, view, []), 'buffer');
+  }
+  // Typed arrays list every index as an own key; only symbol-keyed extras are followed.
+  const symbols = getOwnPropertySymbols(view);
+  for (let i = 0; i < symbols.length; i++) shape.heapNumbers += followProperty(w, view, symbols[i]!, true);
+  shape.props = symbols.length;
+}
+
+/** Push the children of `obj` (of the given kind) and describe its layout in `shape`. */
+export function expand(w: Walker, obj: object, kind: Kind, shape: Shape): void {
+  shape.props = 0;
+  shape.elements = 0;
+  shape.length = 0;
+  shape.heapNumbers = 0;
+  shape.flags = 0;
+  try {
+    switch (kind) {
+      case Kind.Array:
+        expandArray(w, obj as unknown[], shape);
+        return;
+      case Kind.Map:
+        expandCollection(w, obj, shape, mapForEach, mapSize, onMapEntry);
+        return;
+      case Kind.Set:
+        expandCollection(w, obj, shape, setForEach, setSize, onSetMember);
+        return;
+      case Kind.TypedArray:
+        expandTypedArray(w, obj, shape);
+        return;
+      case Kind.DataView:
+        shape.length = apply(dataViewByteLength, obj, []) as number;
+        w.childAt(apply(dataViewBuffer, obj, []), 'buffer');
+        expandProperties(w, obj, shape, false);
+        return;
+      case Kind.ArrayBuffer:
+        shape.length = apply(arrayBufferByteLength, obj, []) as number;
+        expandProperties(w, obj, shape, false);
+        return;
+      case Kind.SharedArrayBuffer:
+        shape.length = apply(sharedArrayBufferByteLength, obj, []) as number;
+        expandProperties(w, obj, shape, false);
+        return;
+      case Kind.RegExp:
+        w.child(apply(regExpSource, obj, []));
+        expandProperties(w, obj, shape, false);
+        return;
+      case Kind.Boxed:
+        expandBoxed(w, obj, shape);
+        return;
+      case Kind.Proxy:
+        return;
+      default:
+        expandProperties(w, obj, shape, getPrototypeOf(obj) === null);
+    }
+  } catch {
+    // A module namespace binding still in its temporal dead zone, a detached buffer, an object
+    // whose prototype was swapped under a built-in's: what was found so far stands.
+  }
+}
+
+function expandBoxed(w: Walker, obj: object, shape: Shape): void {
+  // Each wrapper's valueOf is tried through the captured built-in; the wrong one throws.
+  for (const valueOf of BOXED_VALUE_OF) {
+    let value: unknown;
+    try {
+      value = apply(valueOf, obj, []);
+    } catch {
+      continue;
+    }
+    shape.heapNumbers += w.child(value);
+    // A String wrapper lists its characters as index keys; only other wrappers get properties.
+    if (typeof value !== 'string') {
+      const heapNumbers = shape.heapNumbers;
+      expandProperties(w, obj, shape, false);
+      shape.heapNumbers += heapNumbers;
+    }
+    return;
+  }
+}
+const BOXED_VALUE_OF = [stringValueOf, numberValueOf, bigIntValueOf, symbolValueOf, Boolean.prototype.valueOf];

@@ -1,0 +1,259 @@
+/**
+ * The traversal: synchronous, iterative (an explicit stack, never recursion), budgeted, and
+ * unable to run user code. It knows nothing about bytes: it hands every distinct heap thing, with
+ * its kind and the facts edges.ts gathered about its layout, to a Visitor (size/ and tally/ live
+ * behind it).
+ *
+ * Identity: objects, functions and symbols are "seen" by identity; strings and bigints by value,
+ * because JavaScript cannot tell two equal strings apart (and equal internalized strings are one
+ * heap thing anyway). Numbers that are not Smis are heap numbers owned by the slot holding them,
+ * so they are counted per slot, never deduplicated.
+ *
+ * Many roots, one pass (scanEach): each root has its own `seen` set, so its figure stands alone;
+ * the first root's set is kept as the union, and later roots add to it, so the union counts every
+ * thing once. A single root costs one Set insertion per distinct thing, which is most of the walk's
+ * time on a large graph (a hash table of millions of entries is bound by memory latency).
+ */
+import { types } from 'node:util';
+import { expand, type Shape, newShape } from './edges.js';
+import { Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
+import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
+import { PathTable, ROOT_PATH } from './paths.js';
+
+const isProxy = types.isProxy;
+const getPrototypeOf = Object.getPrototypeOf;
+
+/** Receives every distinct heap thing of a root's walk, once. */
+export interface Visitor {
+  /**
+   * @param kind what the thing is
+   * @param value the thing itself (a string, a bigint, an object...); never call into it
+   * @param info per-prototype facts for objects, `null` for primitives and Proxies
+   * @param shape layout facts edges.ts gathered (property and element counts...); reused, copy what you keep
+   * @param firstInUnion false when an earlier root of the same pass already reached this thing
+   * @param path the path id the thing was first reached through (ROOT_PATH unless paths are on)
+   */
+  thing(kind: Kind, value: unknown, info: ProtoInfo | null, shape: Shape, firstInUnion: boolean, path: number): void;
+}
+
+export interface WalkOutcome {
+  objects: number;
+  truncatedBy: Limits['reason'];
+}
+
+const protoInfos = new WeakMap<object, ProtoInfo>();
+const NULL_PROTO_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined };
+const PROXY_INFO: ProtoInfo = { kind: Kind.Proxy, typeName: 'Proxy' };
+
+/** A ProtoInfo of its own for an object classified alone (another realm, a swapped prototype). */
+function looseInfo(kind: Kind): ProtoInfo {
+  return { kind, typeName: undefined };
+}
+
+/**
+ * Per-prototype classification, cached. An object's kind is what its prototype suggests,
+ * confirmed by one brand check; failing that (or for another realm) it is classified alone.
+ */
+export function protoInfoOf(value: object): ProtoInfo {
+  if (typeof value === 'function') {
+    // Functions: one kind whatever their prototype, named by classify.ts from the function itself.
+    return FUNCTION_INFO;
+  }
+  const proto = getPrototypeOf(value) as object | null;
+  if (proto === null) return NULL_PROTO_INFO;
+  let info = protoInfos.get(proto);
+  if (info === undefined) {
+    const kind = kindOfPrototype(proto, isProxy);
+    info = kind === UNKNOWN_KIND ? UNKNOWN_INFO : { kind, typeName: undefined };
+    protoInfos.set(proto, info);
+  }
+  if (info === UNKNOWN_INFO || !confirmKind(value, info.kind)) {
+    const kind = kindOfObject(value);
+    // Keep the prototype's name when it has one: only the layout kind changes.
+    return kind === info.kind ? info : info === UNKNOWN_INFO ? looseInfo(kind) : { kind, typeName: info.typeName };
+  }
+  return info;
+}
+const FUNCTION_INFO: ProtoInfo = { kind: Kind.Function, typeName: undefined };
+const UNKNOWN_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined };
+
+/** A reusable traversal engine. Not re-entrant: one walk at a time (walks never yield). */
+export class Walker {
+  /** Pending objects. Strings and numbers are handled when found, never pushed. */
+  private stack: unknown[] = [];
+  private pathStack: number[] = [];
+  private sp = 0;
+  /** Things this root has reached. */
+  private seen = new Set<unknown>();
+  /** Things earlier roots of this pass reached (null while walking the first root). */
+  private union: Set<unknown> | null = null;
+  private rootIndex = -1;
+  private readonly shape: Shape = newShape();
+  private visitor: Visitor = NO_VISITOR;
+  private limits: Limits | null = null;
+  private objects = 0;
+  /** Non-null when paths are being recorded. */
+  paths: PathTable | null = null;
+  /** Show Map keys and dictionary keys in path labels (they are user data: off unless asked). */
+  pathKeys = false;
+  /** Path of the thing being expanded; children inherit it or extend it (see pushChild). */
+  currentPath = ROOT_PATH;
+
+  /**
+   * Walk everything reachable from `root`, handing each thing new to this root to the visitor.
+   * Roots walked by one Walker share the union bookkeeping; call {@link reset} between passes.
+   */
+  walkRoot(root: unknown, budget: Budget, visitor: Visitor, startedAt: number): WalkOutcome {
+    this.rootIndex++;
+    if (this.rootIndex > 0) {
+      // The first root's set becomes the union; later roots get sets of their own.
+      if (this.union === null) this.union = this.seen;
+      this.seen = new Set();
+    }
+    this.visitor = visitor;
+    this.objects = 0;
+    const limits = new Limits(budget, startedAt);
+    this.limits = limits;
+    this.currentPath = ROOT_PATH;
+    try {
+      if (this.child(root) === 1) {
+        // A number root that is not a Smi is one heap number.
+        this.shape.heapNumbers = 1;
+        this.objects++;
+        this.visitor.thing(Kind.HeapNumber, root, null, this.shape, this.rootIndex === 0, this.currentPath);
+      }
+      this.drain(limits);
+    } finally {
+      // Drop every reference into the graph the walk still holds: a dropped root must stay collectable.
+      this.stack.length = 0;
+      this.pathStack.length = 0;
+      this.sp = 0;
+      this.visitor = NO_VISITOR;
+      this.limits = null;
+    }
+    return { objects: this.objects, truncatedBy: limits.reason };
+  }
+
+  /** Forget every thing seen (end of a pass). */
+  reset(): void {
+    this.seen = new Set();
+    this.union = null;
+    this.rootIndex = -1;
+    this.paths = null;
+  }
+
+  private drain(limits: Limits): void {
+    const stack = this.stack;
+    const maxObjects = limits.maxObjects;
+    while (this.sp > 0) {
+      const sp = --this.sp;
+      const value = stack[sp] as object;
+      stack[sp] = undefined;
+      if (this.paths !== null) this.currentPath = this.pathStack[sp]!;
+      const firstInUnion = this.mark(value);
+      if (firstInUnion === null) continue;
+      if (this.objects >= maxObjects) {
+        limits.reason = 'maxObjects';
+        return;
+      }
+      this.objects++;
+      if ((this.objects & (CLOCK_STRIDE - 1)) === 0 && limits.overTime()) return;
+      this.visitObject(value, firstInUnion);
+    }
+  }
+
+  /** Returns null when this root has already seen `thing`, else whether the union had not. */
+  private mark(thing: unknown): boolean | null {
+    const seen = this.seen;
+    const before = seen.size;
+    seen.add(thing); // one hash operation instead of has() then add()
+    if (seen.size === before) return null;
+    const union = this.union;
+    if (union === null) return true;
+    const unionBefore = union.size;
+    union.add(thing);
+    return union.size !== unionBefore;
+  }
+
+  private visitObject(value: object, firstInUnion: boolean): void {
+    const shape = this.shape;
+    if (isProxy(value)) {
+      // Counted as itself and never entered: every operation on a Proxy may run a trap.
+      shape.props = 0;
+      shape.heapNumbers = 0;
+      this.visitor.thing(Kind.Proxy, value, PROXY_INFO, shape, firstInUnion, this.currentPath);
+      return;
+    }
+    let info: ProtoInfo;
+    try {
+      info = protoInfoOf(value);
+    } catch {
+      // A Proxy somewhere on the prototype chain is still never entered: classify the object alone.
+      info = looseInfo(kindOfObject(value));
+    }
+    expand(this, value, info.kind, shape);
+    this.visitor.thing(info.kind, value, info, shape, firstInUnion, this.currentPath);
+  }
+
+  /**
+   * A value found in a slot of the thing being expanded. Objects are pushed; strings, bigints and
+   * symbols are counted now; numbers only report whether they need a heap number.
+   * @returns 1 when the value is a number that is not a Smi (a heap number in a tagged slot), else 0.
+   */
+  child(value: unknown): number {
+    switch (typeof value) {
+      case 'object':
+        if (value !== null) this.push(value, this.currentPath);
+        return 0;
+      case 'function':
+        this.push(value, this.currentPath);
+        return 0;
+      case 'string':
+      case 'bigint':
+      case 'symbol':
+        this.primitive(value);
+        return 0;
+      case 'number':
+        return isSmi(value) ? 0 : 1;
+      default:
+        return 0;
+    }
+  }
+
+  /** Like {@link child}, but the thing is reached through a labelled edge that may start a new path. */
+  childAt(value: unknown, label: string): number {
+    if (this.paths === null) return this.child(value);
+    const saved = this.currentPath;
+    this.currentPath = this.paths.extend(saved, label);
+    const heapNumber = this.child(value);
+    this.currentPath = saved;
+    return heapNumber;
+  }
+
+  private push(value: object, path: number): void {
+    const sp = this.sp++;
+    this.stack[sp] = value;
+    if (this.paths !== null) this.pathStack[sp] = path;
+  }
+
+  private primitive(value: string | bigint | symbol): void {
+    const firstInUnion = this.mark(value);
+    if (firstInUnion === null) return;
+    this.objects++;
+    const kind = typeof value === 'string' ? Kind.String : typeof value === 'bigint' ? Kind.BigInt : Kind.Symbol;
+    this.visitor.thing(kind, value, null, this.shape, firstInUnion, this.currentPath);
+  }
+}
+
+/**
+ * Smis are 31-bit with pointer compression and 32-bit without (official Node builds), and
+ * never -0. Anything else stored in a tagged slot is a HeapNumber (16 bytes).
+ */
+const SMI_BITS = (process.config.variables as { v8_enable_pointer_compression?: unknown }).v8_enable_pointer_compression ? 31 : 32;
+const SMI_MIN = -(2 ** (SMI_BITS - 1));
+const SMI_MAX = 2 ** (SMI_BITS - 1) - 1;
+export function isSmi(value: number): boolean {
+  return (value | 0) === value && value >= SMI_MIN && value <= SMI_MAX && !(value === 0 && 1 / value < 0);
+}
+
+const NO_VISITOR: Visitor = { thing() {} };
