@@ -127,26 +127,27 @@ export function parseHeapSnapshot(buf) {
 /**
  * Read `count` records of `sinks.length` numbers each; sink null drops the field. The field at
  * `divideField` is divided by `divisor` (to_node is an offset into the flat nodes array; we store
- * the node ordinal). Returns the position after the closing bracket.
+ * the node ordinal). Returns the position after the closing bracket. Two passes: a tight loop
+ * that parses every number into one flat array, then a split into the per-field arrays.
  */
 function readNumbers(buf, pos, sinks, count, divisor, what, divideField = -1) {
   const fields = sinks.length;
   const total = count * fields;
+  const flat = new Float64Array(total);
   let n = 0;
   let value = 0;
   let inNumber = false;
   const len = buf.length;
   for (; pos < len; pos++) {
     const c = buf[pos];
-    if (c >= CH_0 && c <= CH_9) {
-      value = value * 10 + (c - CH_0);
+    const d = c - CH_0;
+    if (d >= 0 && d <= 9) {
+      value = value * 10 + d;
       inNumber = true;
     } else {
       if (inNumber) {
-        const f = n % fields;
-        const sink = sinks[f];
-        if (sink !== null) sink[(n - f) / fields] = f === divideField ? value / divisor : value;
-        n++;
+        if (n >= total) throw new Error(`heap snapshot: ${what} holds more than ${total} numbers`);
+        flat[n++] = value;
         value = 0;
         inNumber = false;
       }
@@ -156,6 +157,15 @@ function readNumbers(buf, pos, sinks, count, divisor, what, divideField = -1) {
     }
   }
   if (n !== total) throw new Error(`heap snapshot: ${what} holds ${n} numbers, expected ${total}`);
+  for (let f = 0; f < fields; f++) {
+    const sink = sinks[f];
+    if (sink === null) continue;
+    if (f === divideField) {
+      for (let r = 0, k = f; r < count; r++, k += fields) sink[r] = flat[k] / divisor;
+    } else {
+      for (let r = 0, k = f; r < count; r++, k += fields) sink[r] = flat[k];
+    }
+  }
   return pos + 1;
 }
 
