@@ -175,10 +175,11 @@ export function buildDashboard() {
   const panels = layout([
     [
       4,
-      [6, stat('Bytes in all roots (bytes)', 'memsize_union_bytes: bytes reachable from any registered root, each thing counted once (per-root figures may overlap).', `sum(memsize_union_bytes${sel()})`, { unit: 'bytes' })],
-      [6, stat('Roots measured (count)', 'Registered roots that reported memsize_root_bytes at the last scrape.', `count(memsize_root_bytes${sel()})`, { unit: 'none' })],
-      [6, stat("Roots' share of the V8 heap (percent)", 'memsize_union_bytes divided by the V8 heap in use (needs a runtime heap metric, see the panel below). Can pass 100% when roots hold ArrayBuffer backing stores, which live outside the V8 heap.', `sum(${UNION_BYTES}) / sum(${HEAP_USED})`, { unit: 'percentunit' })],
-      [6, stat('Slowest last walk (seconds)', 'memsize_walk_duration_seconds: how long the last collection blocked the event loop, the slowest instance.', `max(memsize_walk_duration_seconds${sel()})`, { unit: 's' })],
+      [5, stat('Bytes in all roots (bytes)', 'memsize_union_bytes: bytes reachable from any registered root, each thing counted once (per-root figures may overlap).', `sum(memsize_union_bytes${sel()})`, { unit: 'bytes' })],
+      [5, stat('Objects in all roots (count)', 'memsize_union_objects: heap things reachable from any registered root, each counted once.', `sum(memsize_union_objects${sel()})`, { unit: 'short' })],
+      [4, stat('Roots measured (count)', 'Registered roots (of those chosen) that reported memsize_root_bytes at the last scrape.', `count(memsize_root_bytes${sel({ root: true })})`, { unit: 'none' })],
+      [5, stat("Roots' share of the V8 heap (percent)", 'memsize_union_bytes divided by the V8 heap in use (needs a runtime heap metric, see the panel below). Can pass 100% when roots hold ArrayBuffer backing stores, which live outside the V8 heap.', `sum(${UNION_BYTES}) / sum(${HEAP_USED})`, { unit: 'percentunit' })],
+      [5, stat('Slowest last walk (seconds)', 'memsize_walk_duration_seconds: how long the last collection blocked the event loop, the slowest instance.', `max(memsize_walk_duration_seconds${sel()})`, { unit: 's' })],
     ],
     row('Roots'),
     [
@@ -252,7 +253,7 @@ export function buildDashboard() {
       [
         8,
         timeseries(
-          'Walk errors per root (failed collections, count)',
+          'Walk errors per root (count of failed collections)',
           'memsize_walk_errors: collections since addRoot() in which the root could not be measured (its function threw or returned no object). Any rise fires MemsizeWalkErrors; the service log names the reason.',
           [target(`memsize_walk_errors${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
           { unit: 'short', min: 0, decimals: 0 },
