@@ -111,13 +111,16 @@ console.log(`memsize demo running (pid ${process.pid}, Node ${process.version})
   traffic  ${config.rps} simulated requests/s; the request log leaks one entry per request
 Press Ctrl+C to stop.`);
 
-let stopping = false;
+let stoppingSince = null;
 async function stop(signal) {
-  if (stopping) {
+  if (stoppingSince !== null) {
+    // npm may pass on the terminal's Ctrl+C a moment after the terminal sent it: only a later
+    // signal means "stop now".
+    if (Date.now() - stoppingSince < 1000) return;
     console.error('memsize demo: second signal, exiting now');
     process.exit(1);
   }
-  stopping = true;
+  stoppingSince = Date.now();
   console.log(`memsize demo: ${signal}, stopping`);
   // If something still holds the event loop after a clean close, do not hang forever.
   setTimeout(() => {
