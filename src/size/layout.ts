@@ -40,7 +40,7 @@ export const STRING_HEADER = TAGGED + 8;
 export const BIGINT_HEADER = pointerCompression ? 8 : 16;
 /** Symbol: map, hash and flags, description. */
 export const SYMBOL = align(TAGGED + 8 + TAGGED);
-/** JSFunction: map, properties, elements, shared info, context, feedback cell, code. */
+/** JSFunction: map, properties, elements, shared info, context, feedback cell, code (arrows, methods). */
 export const JS_FUNCTION = 7 * TAGGED;
 /** ...plus prototype-or-initial-map for functions that can be constructors. */
 export const JS_FUNCTION_WITH_PROTOTYPE = 8 * TAGGED;
@@ -55,8 +55,8 @@ export const ORDERED_HASH_SET_ENTRY = 2;
 export const ORDERED_HASH_MIN_CAPACITY = 4;
 /** Entries per bucket (kLoadFactor). */
 export const ORDERED_HASH_LOAD = 2;
-/** NameDictionary prefix: element count, deleted count, capacity, next enumeration index, hash. */
-export const NAME_DICTIONARY_PREFIX = 5;
+/** NameDictionary prefix: element count, deleted count, capacity, next enumeration index, hash, flags. */
+export const NAME_DICTIONARY_PREFIX = 6;
 /** NumberDictionary prefix: element count, deleted count, capacity, max number key. */
 export const NUMBER_DICTIONARY_PREFIX = 4;
 /** Dictionary entries: key, value, details. */
@@ -65,26 +65,49 @@ export const DICTIONARY_ENTRY = 3;
 export const JS_DATE = JS_OBJECT_HEADER + 9 * TAGGED;
 /** JSRegExp: a JSObject plus data, source, flags; lastIndex is an in-object property. */
 export const JS_REG_EXP = JS_OBJECT_HEADER + 4 * TAGGED;
+/**
+ * The RegExp's data array (pattern, flags, capture count...; 112 bytes), plus from V8 13 a
+ * wrapper of 16. Literal RegExps share it with their boilerplate, computed ones own it: counted,
+ * since data-held RegExps are usually computed. Compiled code (after the first exec) is not.
+ */
+export const REG_EXP_DATA = 14 * TAGGED + (v8Major >= 13 ? 2 * TAGGED : 0);
 /** JSPrimitiveWrapper: a JSObject plus the wrapped value. */
 export const JS_PRIMITIVE_WRAPPER = JS_OBJECT_HEADER + TAGGED;
 /** JSWeakRef: a JSObject plus the target. */
 export const JS_WEAK_REF = JS_OBJECT_HEADER + TAGGED;
-/** JSPromise: a JSObject plus reactions-or-result and flags. */
-export const JS_PROMISE = JS_OBJECT_HEADER + 2 * TAGGED;
+/** JSPromise: a JSObject plus reactions-or-result, flags and an embedder slot. */
+export const JS_PROMISE = JS_OBJECT_HEADER + 3 * TAGGED;
 /** JSProxy: map, properties, target, handler. */
 export const JS_PROXY = 4 * TAGGED;
 /**
  * JSArrayBuffer: a JSObject plus byte length, max byte length, backing store, extension,
- * bit field and 2 embedder fields.
+ * bit field and 2 embedder fields (88 bytes); V8 13 (Node 24) adds a slot (96).
  */
-export const JS_ARRAY_BUFFER = JS_OBJECT_HEADER + 7 * TAGGED;
-/** JSTypedArray: JSArrayBufferView (buffer, offset, length, bit field, 2 embedder fields) plus length, external and base pointers. */
-export const JS_TYPED_ARRAY = JS_OBJECT_HEADER + 9 * TAGGED;
-/** JSDataView: JSArrayBufferView plus the data pointer. */
-export const JS_DATA_VIEW = JS_OBJECT_HEADER + 7 * TAGGED;
+export const JS_ARRAY_BUFFER = JS_OBJECT_HEADER + (v8Major >= 13 ? 9 : 8) * TAGGED;
+/**
+ * JSTypedArray: JSArrayBufferView (buffer, offset, length, bit field, 2 embedder fields) plus
+ * length, external and base pointers (96 bytes); V8 13 adds a slot (104).
+ */
+export const JS_TYPED_ARRAY = JS_OBJECT_HEADER + (v8Major >= 13 ? 10 : 9) * TAGGED;
+/** JSDataView: JSArrayBufferView plus the data pointer (80 bytes; 88 on V8 13). */
+export const JS_DATA_VIEW = JS_OBJECT_HEADER + (v8Major >= 13 ? 8 : 7) * TAGGED;
 /** Empty `{}` literals get this many in-object slots (kInitialGlobalObjectUnusedPropertiesCount). */
 export const EMPTY_LITERAL_IN_OBJECT = 4;
-/** Errors: captured stack frames kept on the error object, invisible to JavaScript. */
-export const ERROR_HIDDEN_STACK = 0;
+/**
+ * Errors: JSObject with message and stack slots plus one for the captured frames, which are kept
+ * until someone reads `stack`: a FixedArray of CallSiteInfo (56 bytes each), one per frame up to
+ * Error.stackTraceLimit (10 by default; a service's stacks are rarely shallower).
+ */
+export const JS_ERROR = JS_OBJECT_HEADER + 3 * TAGGED;
+export const CALL_SITE_INFO = 7 * TAGGED;
+export const ERROR_FRAMES = 10;
+/** WeakMap and WeakSet: an EphemeronHashTable, 104 bytes empty; its entries are not visible. */
+export const WEAK_COLLECTION_TABLE = ARRAY_HEADER + (3 + 4 * 2) * TAGGED; // prefix 3, 4 entries of 2
+/** PropertyArray grows by this many slots (JSObject::kFieldsAdded). */
+export const PROPERTY_ARRAY_STEP = 3;
+/** Array growth on push: new capacity = needed + needed / 2 + 16 (JSObject::NewElementsCapacity). */
+export function grownCapacity(needed: number): number {
+  return needed + (needed >> 1) + 16;
+}
 
 export const LAYOUT_INFO = Object.freeze({ pointerCompression, v8Major, tagged: TAGGED });

@@ -49,18 +49,53 @@ export function dictionaryBytes(count: number, prefix: number): number {
   return L.ARRAY_HEADER + (prefix + capacity * L.DICTIONARY_ENTRY) * L.TAGGED;
 }
 
-/** Named properties: in-object slots, or a property dictionary. */
-function propertyBytes(shape: Shape): number {
+/**
+ * Capacity of an array's backing store for `length` elements. Arrays made whole (literals,
+ * JSON.parse, Array.from, map, slice) are exact; arrays grown by push have up to 50% + 16 spare
+ * (L.grownCapacity). JavaScript cannot tell which. Short arrays are mostly made whole (tuples,
+ * tags, parsed JSON) and long ones mostly grown (logs, queues, lists), so the estimate is exact
+ * up to SHORT_ARRAY_MAX elements and grown beyond: measured best on the calibration fixtures.
+ */
+export function elementCapacity(length: number): number {
+  if (length <= SHORT_ARRAY_MAX) return length;
+  let grown = 0;
+  while (grown < length) grown = L.grownCapacity(grown + 1);
+  return grown;
+}
+const SHORT_ARRAY_MAX = 16;
+
+/** Estimated bytes and heap-object count of one thing; written by {@link sizeOf}. */
+export interface Size {
+  bytes: number;
+  /** The thing itself plus each backing store it owns (elements, properties, table, data). */
+  things: number;
+}
+
+/**
+ * Bytes of the named properties: in-object slots (fast mode), or a dictionary, which is a
+ * backing store of its own (counted in `out.things`).
+ */
+function propertyBytes(out: Size, shape: Shape): number {
   if ((shape.flags & ShapeFlag.DictionaryProperties) !== 0) {
+    out.things++;
     return dictionaryBytes(shape.props, L.NAME_DICTIONARY_PREFIX);
   }
   return shape.props * L.TAGGED;
 }
 
+/** Named properties of an object with no in-object slots (arrays): a PropertyArray or a dictionary. */
+function outOfObjectBytes(out: Size, shape: Shape): number {
+  if (shape.props === 0) return 0;
+  if ((shape.flags & ShapeFlag.DictionaryProperties) !== 0) return propertyBytes(out, shape);
+  out.things++;
+  return L.ARRAY_HEADER + Math.ceil(shape.props / L.PROPERTY_ARRAY_STEP) * L.PROPERTY_ARRAY_STEP * L.TAGGED;
+}
+
 /** Elements of an array (or index-keyed properties of an object). */
-function elementBytes(shape: Shape): number {
+function elementBytes(out: Size, shape: Shape): number {
   const present = shape.elements;
   if (present === 0) return 0; // the shared empty FixedArray
+  out.things++;
   const holey = (shape.flags & ShapeFlag.Holey) !== 0;
   const length = Math.max(shape.length, present);
   if (holey && present * 3 < length) {
@@ -69,57 +104,93 @@ function elementBytes(shape: Shape): number {
   }
   // FixedArray or FixedDoubleArray: 8 bytes per element either way without pointer compression.
   const slot = (shape.flags & ShapeFlag.NumericElements) !== 0 ? L.DOUBLE : L.TAGGED;
-  return L.ARRAY_HEADER + length * slot;
+  return L.ARRAY_HEADER + elementCapacity(length) * slot;
 }
 
-/** Estimated bytes of one heap thing and the backing stores it alone owns. */
-export function shallowBytes(kind: Kind, value: unknown, shape: Shape): number {
+/** Estimate one heap thing and the backing stores it alone owns into `out`. */
+export function sizeOf(kind: Kind, value: unknown, shape: Shape, out: Size): void {
+  out.things = 1;
   switch (kind) {
     case Kind.String:
-      return stringBytes(value as string);
+      out.bytes = stringBytes(value as string);
+      return;
     case Kind.HeapNumber:
-      return L.HEAP_NUMBER;
+      out.bytes = L.HEAP_NUMBER;
+      return;
     case Kind.BigInt:
-      return bigintBytes(value as bigint);
+      out.bytes = bigintBytes(value as bigint);
+      return;
     case Kind.Symbol:
-      return L.SYMBOL;
+      out.bytes = L.SYMBOL;
+      return;
     case Kind.Proxy:
-      return L.JS_PROXY;
+      out.bytes = L.JS_PROXY;
+      return;
     case Kind.Array:
-      return L.JS_ARRAY + propertyBytes(shape) + elementBytes(shape);
+      out.bytes = L.JS_ARRAY + outOfObjectBytes(out, shape) + elementBytes(out, shape);
+      return;
     case Kind.Map:
-      return L.JS_COLLECTION + propertyBytes(shape) + orderedHashTableBytes(shape.length, L.ORDERED_HASH_MAP_ENTRY);
     case Kind.Set:
-      return L.JS_COLLECTION + propertyBytes(shape) + orderedHashTableBytes(shape.length, L.ORDERED_HASH_SET_ENTRY);
+      out.bytes = L.JS_COLLECTION + propertyBytes(out, shape);
+      out.bytes += orderedHashTableBytes(shape.length, kind === Kind.Map ? L.ORDERED_HASH_MAP_ENTRY : L.ORDERED_HASH_SET_ENTRY);
+      out.things++;
+      return;
     case Kind.TypedArray:
-      return (
-        L.JS_TYPED_ARRAY +
-        propertyBytes(shape) +
-        ((shape.flags & ShapeFlag.OnHeapBytes) !== 0 && shape.length > 0 ? L.align(L.ARRAY_HEADER + shape.length) : 0)
-      );
+      out.bytes = L.JS_TYPED_ARRAY + outOfObjectBytes(out, shape);
+      if ((shape.flags & ShapeFlag.OnHeapBytes) !== 0) {
+        // Its ArrayBuffer object exists but was not read (that would move the bytes off the heap).
+        out.bytes += L.JS_ARRAY_BUFFER;
+        out.things++;
+        if (shape.length > 0) {
+          out.bytes += L.align(L.ARRAY_HEADER + shape.length);
+          out.things++;
+        }
+      }
+      return;
     case Kind.DataView:
-      return L.JS_DATA_VIEW + propertyBytes(shape);
+      out.bytes = L.JS_DATA_VIEW + propertyBytes(out, shape);
+      return;
     case Kind.ArrayBuffer:
     case Kind.SharedArrayBuffer:
-      // The backing store lives outside the V8 heap but only this buffer holds it.
-      return L.JS_ARRAY_BUFFER + propertyBytes(shape) + shape.length;
+      // The backing store lives outside the V8 heap, held by this buffer alone.
+      out.bytes = L.JS_ARRAY_BUFFER + propertyBytes(out, shape);
+      if (shape.length > 0) {
+        out.bytes += shape.length;
+        out.things++;
+      }
+      return;
     case Kind.Function:
-      return L.JS_FUNCTION_WITH_PROTOTYPE + (shape.props > 3 ? propertyBytes(shape) : 0);
+      out.bytes = (shape.flags & ShapeFlag.PrototypeSlot) !== 0 ? L.JS_FUNCTION_WITH_PROTOTYPE : L.JS_FUNCTION;
+      return;
     case Kind.Date:
-      return L.JS_DATE + propertyBytes(shape);
+      out.bytes = L.JS_DATE + propertyBytes(out, shape);
+      return;
     case Kind.RegExp:
-      return L.JS_REG_EXP + propertyBytes(shape);
+      out.bytes = L.JS_REG_EXP + L.REG_EXP_DATA;
+      out.things++;
+      return;
     case Kind.Boxed:
-      return L.JS_PRIMITIVE_WRAPPER + propertyBytes(shape);
+      out.bytes = L.JS_PRIMITIVE_WRAPPER + propertyBytes(out, shape);
+      return;
     case Kind.WeakCollection:
-      return L.JS_COLLECTION + propertyBytes(shape);
+      out.bytes = L.JS_COLLECTION + L.WEAK_COLLECTION_TABLE + propertyBytes(out, shape);
+      out.things++;
+      return;
     case Kind.WeakRef:
-      return L.JS_WEAK_REF + propertyBytes(shape);
+      out.bytes = L.JS_WEAK_REF + propertyBytes(out, shape);
+      return;
     case Kind.Promise:
-      return L.JS_PROMISE + propertyBytes(shape);
-    case Kind.Error:
-      return L.JS_OBJECT_HEADER + propertyBytes(shape) + L.ERROR_HIDDEN_STACK;
+      out.bytes = L.JS_PROMISE + propertyBytes(out, shape);
+      return;
+    case Kind.Error: {
+      // message and stack are in-object; other own properties (cause...) go to a PropertyArray.
+      const extra = Math.max(0, shape.props - 2);
+      out.bytes = L.JS_ERROR + (extra > 0 ? L.ARRAY_HEADER + L.PROPERTY_ARRAY_STEP * L.TAGGED : 0);
+      out.bytes += L.ARRAY_HEADER + L.ERROR_FRAMES * (L.TAGGED + L.CALL_SITE_INFO);
+      out.things += 1 + L.ERROR_FRAMES + (extra > 0 ? 1 : 0);
+      return;
+    }
     default:
-      return L.JS_OBJECT_HEADER + propertyBytes(shape) + elementBytes(shape);
+      out.bytes = L.JS_OBJECT_HEADER + propertyBytes(out, shape) + elementBytes(out, shape);
   }
 }

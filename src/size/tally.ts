@@ -11,7 +11,7 @@ import type { Visitor } from '../walk/walk.js';
 import type { Shape } from '../walk/edges.js';
 import { Kind, type ProtoInfo } from '../walk/kinds.js';
 import { HEAP_NUMBER } from './layout.js';
-import { shallowBytes } from './shallow.js';
+import { sizeOf, type Size } from './shallow.js';
 import { typeNameOf } from './classify.js';
 import type { TypeTotal } from '../snapshot.js';
 
@@ -31,9 +31,12 @@ export class RootTally implements Visitor {
     private readonly recordPaths: boolean,
   ) {}
 
+  private readonly size: Size = { bytes: 0, things: 0 };
+
   thing(kind: Kind, value: unknown, info: ProtoInfo | null, shape: Shape, firstInUnion: boolean, path: number): void {
-    const bytes = shallowBytes(kind, value, shape);
-    this.add(typeNameOf(kind, value, info), bytes, 1, firstInUnion, path);
+    const size = this.size;
+    sizeOf(kind, value, shape, size);
+    this.add(typeNameOf(kind, value, info), size.bytes, size.things, firstInUnion, path);
     const heapNumbers = kind >= Kind.String ? 0 : shape.heapNumbers;
     if (heapNumbers > 0) this.add(HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion, path);
   }

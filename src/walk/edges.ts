@@ -36,6 +36,8 @@ export const enum ShapeFlag {
   OnHeapBytes = 8,
   /** An array with holes or sparse indices. */
   Holey = 16,
+  /** A function with its own `prototype` slot (constructors, generators). */
+  PrototypeSlot = 32,
 }
 
 export function newShape(): Shape {
@@ -141,11 +143,9 @@ function expandProperties(w: Walker, obj: object, shape: Shape, nullPrototype: b
     props++;
     heapNumbers += followProperty(w, obj, symbols[i]!, labelled);
   }
-  if (isDictionaryMode(props, nullPrototype)) {
-    shape.flags |= ShapeFlag.DictionaryProperties;
-    // A dictionary holds its key strings itself (in fast mode the hidden class does).
-    for (let i = 0; i < names.length; i++) if (!isIndexKey(names[i]!)) w.child(names[i]);
-  }
+  // Property keys are internalized strings, held by the string table whatever mode the object
+  // is in, so they are never part of the object's retained size and are not followed.
+  if (isDictionaryMode(props, nullPrototype)) shape.flags |= ShapeFlag.DictionaryProperties;
   shape.props = props;
   shape.elements = elements;
   shape.heapNumbers = heapNumbers;
@@ -284,6 +284,10 @@ export function expand(w: Walker, obj: object, kind: Kind, shape: Shape): void {
       case Kind.Boxed:
         expandBoxed(w, obj, shape);
         return;
+      case Kind.Function:
+        expandProperties(w, obj, shape, false);
+        if (hasOwn(obj, 'prototype')) shape.flags |= ShapeFlag.PrototypeSlot;
+        return;
       case Kind.Proxy:
         return;
       default:
@@ -304,12 +308,10 @@ function expandBoxed(w: Walker, obj: object, shape: Shape): void {
     } catch {
       continue;
     }
-    shape.heapNumbers += w.child(value);
+    w.child(value); // a Number wrapper keeps its double in the wrapper: no heap number
     // A String wrapper lists its characters as index keys; only other wrappers get properties.
     if (typeof value !== 'string') {
-      const heapNumbers = shape.heapNumbers;
       expandProperties(w, obj, shape, false);
-      shape.heapNumbers += heapNumbers;
     }
     return;
   }

@@ -21,6 +21,10 @@ import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
 
 const isProxy = types.isProxy;
+const descriptionGetter = Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get!;
+function symbolDescription(symbol: symbol): string | undefined {
+  return Reflect.apply(descriptionGetter, symbol, []) as string | undefined;
+}
 const getPrototypeOf = Object.getPrototypeOf;
 
 /** Receives every distinct heap thing of a root's walk, once. */
@@ -240,7 +244,14 @@ export class Walker {
     const firstInUnion = this.mark(value);
     if (firstInUnion === null) return;
     this.objects++;
-    const kind = typeof value === 'string' ? Kind.String : typeof value === 'bigint' ? Kind.BigInt : Kind.Symbol;
+    if (typeof value === 'symbol') {
+      // A symbol's description is a string of its own (shared when internalized).
+      this.visitor.thing(Kind.Symbol, value, null, this.shape, firstInUnion, this.currentPath);
+      const description = symbolDescription(value);
+      if (description !== undefined) this.child(description);
+      return;
+    }
+    const kind = typeof value === 'string' ? Kind.String : Kind.BigInt;
     this.visitor.thing(kind, value, null, this.shape, firstInUnion, this.currentPath);
   }
 }
