@@ -1,0 +1,245 @@
+/**
+ * Proven live: a real Prometheus, started with deploy/prometheus/prometheus.yml and alerts.yml,
+ * scrapes a real memsize process (this one, through startPrometheus()). The rules run in a
+ * test-only copy whose windows and `for:` durations are divided by {@link FACTOR} (30 min becomes
+ * 8 s), so that each alert can fire within seconds; names, thresholds and structure are the
+ * shipped ones. The process holds one root per alert (growing, truncated, failing, removed, slow)
+ * and a flat root that must stay quiet. Then every dashboard query and every rule runs through
+ * Prometheus' HTTP API and must parse and return data.
+ */
+import { performance } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { ValueType } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { startPrometheus, type PrometheusMemsize } from '../../src/index.js';
+import {
+  DASHBOARD,
+  RULES,
+  SCRAPE_CONFIG,
+  dashboardQueries,
+  dashboardVariables,
+  instantQuery,
+  promApi,
+  readRepoFile,
+  scaleRules,
+  sleep,
+  startPrometheusServer,
+  substituteVariables,
+  tool,
+  type PrometheusServer,
+  type RuleFile,
+} from './support.js';
+
+const prometheus = tool('prometheus');
+
+/** Test windows: shipped durations divided by this (30m → 8s, 1h → 15s, 5m → 2s). */
+const FACTOR = 240;
+/** Shortest range after scaling: two samples at the 1 s scrape interval. */
+const MIN_RANGE_SECONDS = 2;
+/** How long the alerts may take to fire, at most (they need about 25 s). */
+const ALERTS_DEADLINE_MS = 60_000;
+/** The slow root's function blocks this long: past MemsizeWalkTooSlow's 250 ms. */
+const SLOW_ROOT_MS = 320;
+/** Objects in the root that must be truncated, above maxObjectsPerRoot. */
+const MAX_OBJECTS_PER_ROOT = 20_000;
+
+class RequestEntry {
+  constructor(
+    public id: number,
+    public body: string,
+  ) {}
+}
+class Product {
+  constructor(
+    public sku: string,
+    public priceCents: number,
+  ) {}
+}
+
+interface Alert {
+  labels: Record<string, string>;
+  state: 'pending' | 'firing';
+}
+
+/** Every alert this scenario must bring to firing, by name, with the labels that identify it. */
+const EXPECTED_FIRING: Record<string, Record<string, string>> = {
+  MemsizeRootGrowing: { root: 'growing' },
+  MemsizeTypeGrowing: { root: 'growing', type: 'RequestEntry' },
+  MemsizeWalkTruncated: { root: 'huge' },
+  MemsizeWalkTooSlow: {},
+  MemsizeWalkErrors: { root: 'broken' },
+  MemsizeRootDisappeared: { root: 'removed' },
+};
+
+describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${prometheus.skipNote}`, () => {
+  let app: PrometheusMemsize | undefined;
+  let server: PrometheusServer | undefined;
+  let grow: ReturnType<typeof setInterval> | undefined;
+  const shipped = parse(readRepoFile(RULES)) as RuleFile;
+  const testRules = scaleRules(shipped, FACTOR, MIN_RANGE_SECONDS);
+  const dashboard = JSON.parse(readRepoFile(DASHBOARD));
+  const startedAt = performance.now();
+
+  // The application's state. The roots are held here: memsize holds object roots weakly.
+  const growing = { entries: [] as RequestEntry[] };
+  const flat = new Map(Array.from({ length: 200 }, (_, i) => [`sku-${i}`, new Product(`sku-${i}`, 100 + i)]));
+  const huge = Array.from({ length: MAX_OBJECTS_PER_ROOT * 1.5 }, (_, i) => ({ i }));
+  const removed = { config: Array.from({ length: 50 }, (_, i) => `setting-${i}`) };
+  const current = { users: Array.from({ length: 50 }, (_, i) => ({ id: i })) };
+  const state = { broken: false, slow: true };
+  const seen = new Map<string, Alert>();
+  let flatAlerts: Alert[] = [];
+
+  beforeAll(async () => {
+    const binary = prometheus.require();
+    app = await startPrometheus({ port: 0, minIntervalMs: 500, maxMillis: 2_000, maxObjectsPerRoot: MAX_OBJECTS_PER_ROOT });
+    app.addRoot('growing', growing);
+    app.addRoot('flat', flat);
+    app.addRoot('huge', huge);
+    app.addRoot('removed', removed);
+    app.addRoot('broken', () => {
+      if (state.broken) throw new Error('live test: this root function fails on purpose');
+      return current;
+    });
+    app.addRoot('slow', () => {
+      // A root function that blocks the event loop (a slow getter of the application's state).
+      const end = performance.now() + (state.slow ? SLOW_ROOT_MS : 0);
+      while (performance.now() < end);
+      return current;
+    });
+    // The V8 heap as @opentelemetry/instrumentation-runtime-node reports it (semantic conventions
+    // v8js.memory.heap.used), for the dashboard's heap-share panels.
+    app.meterProvider
+      .getMeter('live-test-runtime')
+      .createObservableUpDownCounter('v8js.memory.heap.used', { unit: 'By', valueType: ValueType.INT, description: 'V8 heap used, per space' })
+      .addCallback((result) => {
+        for (const space of getHeapSpaceStatistics()) result.observe(space.space_used_size, { 'v8js.heap.space.name': space.space_name });
+      });
+    let id = 0;
+    grow = setInterval(() => {
+      id += 1;
+      growing.entries.push(new RequestEntry(id, `${'request body '.repeat(150)}#${id}`));
+    }, 100);
+
+    // The shipped configuration, pointed at this process and at the test copy of the rules.
+    const config = parse(readRepoFile(SCRAPE_CONFIG)) as {
+      global: Record<string, string>;
+      rule_files: string[];
+      scrape_configs: { scrape_timeout?: string; static_configs: { targets: string[] }[] }[];
+    };
+    config.global.scrape_interval = '1s';
+    config.global.evaluation_interval = '1s';
+    for (const job of config.scrape_configs) {
+      job.scrape_timeout = '1s';
+      for (const s of job.static_configs) s.targets = s.targets.map((t) => t.replace(/:\d+$/, `:${app!.port}`));
+    }
+    server = await startPrometheusServer(binary, { 'prometheus.yml': stringify(config), [config.rule_files[0]!]: stringify(testRules) });
+  });
+
+  afterAll(async () => {
+    clearInterval(grow);
+    await server?.stop();
+    await app?.shutdown();
+  });
+
+  it('scrapes the app with the shipped job and path, and loads every rule healthy', async () => {
+    const srv = server!;
+    // Samples arrive about 5 s after start: wait for every root (bounded).
+    const deadline = Date.now() + 30_000;
+    let roots: string[] = [];
+    while (Date.now() < deadline) {
+      const res = await instantQuery(srv, 'memsize_root_bytes');
+      roots = res.data.result.map((s) => s.metric.root!).sort();
+      if (roots.length === 6) break;
+      await sleep(250);
+    }
+    expect(roots, srv.log()).toEqual(['broken', 'flat', 'growing', 'huge', 'removed', 'slow']);
+    const job = (parse(readRepoFile(SCRAPE_CONFIG)) as { scrape_configs: { job_name: string }[] }).scrape_configs[0]!.job_name;
+    const up = await instantQuery(srv, `up{job="${job}"}`);
+    expect(up.data.result.map((s) => s.value[1])).toEqual(['1']);
+
+    const rules = await promApi<{ groups: { rules: { name: string; health: string; lastError?: string; type: string }[] }[] }>(srv, '/api/v1/rules');
+    const loaded = rules.data.groups.flatMap((g) => g.rules);
+    expect(loaded.map((r) => r.name).sort()).toEqual(shipped.groups.flatMap((g) => g.rules.map((r) => r.alert ?? r.record)).sort());
+    // Health is "unknown" until a rule's first evaluation (every second): wait for it.
+    await sleep(1_500);
+    const again = await promApi<{ groups: { rules: { name: string; health: string; lastError?: string }[] }[] }>(srv, '/api/v1/rules');
+    for (const rule of again.data.groups.flatMap((g) => g.rules)) expect({ rule: rule.name, health: rule.health, error: rule.lastError ?? '' }).toEqual({ rule: rule.name, health: 'ok', error: '' });
+  });
+
+  it('fires every alert for the root made to trip it, and none for the flat root', async () => {
+    const srv = server!;
+    // Now the failures happen: a root removed, a root function that starts throwing.
+    expect(app!.removeRoot('removed')).toBe(true);
+    state.broken = true;
+    const matches = (alert: Alert, name: string) =>
+      alert.labels.alertname === name && Object.entries(EXPECTED_FIRING[name]!).every(([k, v]) => alert.labels[k] === v);
+    const deadline = Date.now() + ALERTS_DEADLINE_MS;
+    while (Date.now() < deadline) {
+      const res = await promApi<{ alerts: Alert[] }>(srv, '/api/v1/alerts');
+      for (const alert of res.data.alerts) {
+        const key = JSON.stringify(alert.labels);
+        if (seen.get(key)?.state !== 'firing') seen.set(key, alert);
+      }
+      flatAlerts.push(...res.data.alerts.filter((a) => a.labels.root === 'flat'));
+      const firing = [...seen.values()].filter((a) => a.state === 'firing');
+      // Once MemsizeWalkTooSlow fired, stop blocking the event loop.
+      if (firing.some((a) => a.labels.alertname === 'MemsizeWalkTooSlow')) state.slow = false;
+      if (Object.keys(EXPECTED_FIRING).every((name) => firing.some((a) => matches(a, name)))) break;
+      await sleep(500);
+    }
+    const firing = (name: string) => [...seen.values()].filter((a) => a.state === 'firing' && matches(a, name)).length > 0;
+    expect(
+      Object.fromEntries(Object.keys(EXPECTED_FIRING).map((name) => [name, firing(name)])),
+      `alerts seen: ${JSON.stringify([...seen.values()], null, 1)}\n${srv.log()}`,
+    ).toEqual(Object.fromEntries(Object.keys(EXPECTED_FIRING).map((name) => [name, true])));
+
+    // The flat root: its growth trend is evaluated (0), and no alert ever named it.
+    const trend = await instantQuery(srv, 'memsize:root_bytes:deriv30m{root="flat"}');
+    expect(trend.data.result.map((s) => Number(s.value[1]))).toEqual([0]);
+    const history = await instantQuery(srv, 'count_over_time(ALERTS{root="flat"}[10m])');
+    expect(history.data.result).toEqual([]);
+    expect(flatAlerts).toEqual([]);
+    // Nor did the growth alerts name any other root than the growing one.
+    const growthRoots = new Set([...seen.values()].filter((a) => /Growing$/.test(a.labels.alertname!)).map((a) => a.labels.root));
+    expect([...growthRoots]).toEqual(['growing']);
+  });
+
+  it('runs every dashboard variable and panel query: each parses and returns data', async () => {
+    const srv = server!;
+    // Variables in order, each narrowed by the ones before, every value selected (Grafana's "All").
+    const values: Record<string, string> = {};
+    for (const variable of dashboardVariables(dashboard)) {
+      const res = await promApi<string[]>(srv, `/api/v1/label/${variable.label}/values`, { 'match[]': substituteVariables(variable.selector, values) });
+      expect(res.status, `${variable.name}: ${res.error}`).toBe('success');
+      expect(res.data.length, `variable ${variable.name} has no values`).toBeGreaterThan(0);
+      // Regex-escaped, and the backslash escaped again inside the PromQL string, as Grafana does.
+      values[variable.name] = `(${res.data.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&')).join('|')})`;
+    }
+    expect(values.root).toContain('growing');
+
+    const queries = dashboardQueries(dashboard);
+    expect(queries.length).toBeGreaterThanOrEqual(15);
+    const failures: string[] = [];
+    for (const q of queries) {
+      const expr = substituteVariables(q.expr, values);
+      expect(expr, `${q.panel}: a variable was left unreplaced`).not.toMatch(/\$/);
+      const res = await instantQuery(srv, expr);
+      if (res.status !== 'success') failures.push(`${q.panel} [${q.refId}]: ${res.error}\n  ${expr}`);
+      else if (res.data.result.length === 0) failures.push(`${q.panel} [${q.refId}]: no data\n  ${expr}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('runs every rule as shipped (30 min windows): each parses; the recording rules return data already', async () => {
+    const srv = server!;
+    for (const rule of shipped.groups.flatMap((g) => g.rules)) {
+      const res = await instantQuery(srv, rule.expr);
+      expect({ rule: rule.alert ?? rule.record, status: res.status, error: res.error }).toEqual({ rule: rule.alert ?? rule.record, status: 'success', error: undefined });
+      if (rule.record !== undefined) expect(res.data.result.length, rule.record).toBeGreaterThan(0);
+    }
+    // The whole scenario stays well under a minute per Node version.
+    expect(performance.now() - startedAt).toBeLessThan(90_000);
+  });
+});
