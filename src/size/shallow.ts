@@ -51,13 +51,18 @@ export function dictionaryBytes(count: number, prefix: number): number {
 
 /**
  * Capacity of an array's backing store for `length` elements. Arrays made whole (literals,
- * JSON.parse, Array.from, map, slice) are exact; arrays grown by push have up to 50% + 16 spare
- * (L.grownCapacity). JavaScript cannot tell which. Short arrays are mostly made whole (tuples,
- * tags, parsed JSON) and long ones mostly grown (logs, queues, lists), so the estimate is exact
- * up to SHORT_ARRAY_MAX elements and grown beyond: measured best on the calibration fixtures.
+ * JSON.parse, Array.from, map, slice, `new Array(n)`) are exact; arrays grown by push have up to
+ * 50% + 16 spare (L.grownCapacity): a short list pushed onto `[]` has room for 17. JavaScript
+ * cannot tell which, so:
+ * - holey arrays come from `new Array(n)` or index stores, not push: exact;
+ * - long arrays are mostly grown (logs, queues, lists): the grown capacity;
+ * - short ones are made both ways (tuples and parsed JSON, or small lists pushed onto `[]`);
+ *   exact measured best on the calibration fixtures (the midpoint put literal tuples 50-100%
+ *   over), so a short list grown by push is under-counted by up to 16 slots.
+ * The calibration suite (test/size/calibration.test.ts) measures the result against V8.
  */
-export function elementCapacity(length: number): number {
-  if (length <= SHORT_ARRAY_MAX) return length;
+export function elementCapacity(length: number, holey: boolean): number {
+  if (holey || length <= SHORT_ARRAY_MAX) return length;
   let grown = 0;
   while (grown < length) grown = L.grownCapacity(grown + 1);
   return grown;
@@ -104,7 +109,7 @@ function elementBytes(out: Size, shape: Shape): number {
   }
   // FixedArray or FixedDoubleArray: 8 bytes per element either way without pointer compression.
   const slot = (shape.flags & ShapeFlag.NumericElements) !== 0 ? L.DOUBLE : L.TAGGED;
-  return L.ARRAY_HEADER + elementCapacity(length) * slot;
+  return L.ARRAY_HEADER + elementCapacity(length, holey) * slot;
 }
 
 /** Estimate one heap thing and the backing stores it alone owns into `out`. */
