@@ -63,8 +63,14 @@ interface RootHistory {
   reported: Set<RootErrorReason>;
 }
 
-/** Headroom given to a root over its previous walk time when the budget is split. */
-const NEED_FACTOR = 2;
+/**
+ * What a root that completed last time is expected to need: its last walk time with headroom,
+ * relative (it may have grown) and absolute (walk times jitter with GC and machine load), so a
+ * small root does not flap into truncation. A root that ran out of time last time (or is new)
+ * asks for as much as it can get.
+ */
+const NEED_FACTOR = 3;
+const NEED_SLACK_OF_BUDGET = 0.05;
 const NEED_FLOOR_MS = 1;
 /** Lower bound of the walk budget when root functions used up `maxMillis`: each root still gets a token walk. */
 const MIN_WALK_BUDGET_MS = 0.01;
@@ -143,7 +149,12 @@ export class Collector {
     const resolvedMs = performance.now() - start;
     // Root functions run before the walk and spend from the same budget.
     const walkBudgetMs = Math.max(this.#options.maxMillis - resolvedMs, MIN_WALK_BUDGET_MS);
-    const needs = measured.map(({ history }) => (history.lastTruncatedByTime ? Infinity : Math.max(history.lastDurationMs * NEED_FACTOR, NEED_FLOOR_MS)));
+    const slackMs = this.#options.maxMillis * NEED_SLACK_OF_BUDGET;
+    const needs = measured.map(({ history }) =>
+      history.lastTruncatedByTime
+        ? Infinity
+        : Math.max(history.lastDurationMs * NEED_FACTOR, history.lastDurationMs + slackMs, NEED_FLOOR_MS),
+    );
     const shares = splitBudgetMs(needs, walkBudgetMs);
     const budgets: RootBudget[] = shares.map((share) => ({ maxObjects: this.#options.maxObjectsPerRoot, maxMillis: share }));
     const { results, unionBytes, unionObjects } = scanEach(
