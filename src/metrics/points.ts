@@ -66,7 +66,11 @@ export function foldTypes(byType: ReadonlyMap<string, TypeTotal>, maxTypes: numb
 /** Every data point for a collection, in a stable order (instrument, then root, then type). */
 export function collectionPoints(collection: Collection, maxTypesPerRoot: number): MetricPoint[] {
   const points: MetricPoint[] = [];
-  const push = (metric: MetricSpec, value: number, attributes: Attributes) => points.push({ metric, value, attributes });
+  // Integer instruments would log a warning for every fractional observation: round here. A
+  // non-finite figure (never expected from the walk) is left out rather than exported.
+  const push = (metric: MetricSpec, value: number, attributes: Attributes) => {
+    if (Number.isFinite(value)) points.push({ metric, value: metric.integer ? Math.round(value) : value, attributes });
+  };
   const measured = [...collection.roots].filter(([, m]) => m.error === null);
   for (const [root, m] of measured) push(ROOT_BYTES, m.bytes, { [ATTR_ROOT]: root });
   for (const [root, m] of measured) push(ROOT_OBJECTS, m.objects, { [ATTR_ROOT]: root });

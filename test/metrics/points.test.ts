@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OTHER_TYPE } from '../../src/metrics/names.js';
-import { foldTypes, MAX_TYPE_LABEL_LENGTH } from '../../src/metrics/points.js';
+import type { Collection, RootMeasurement } from '../../src/collect.js';
+import { OTHER_TYPE, ROOT_BYTES, UNION_BYTES, WALK_DURATION, WALK_ERRORS } from '../../src/metrics/names.js';
+import { collectionPoints, foldTypes, MAX_TYPE_LABEL_LENGTH } from '../../src/metrics/points.js';
 import type { TypeTotal } from '../../src/snapshot.js';
 
 const sum = (m: Map<string, TypeTotal>, key: 'bytes' | 'objects') => [...m.values()].reduce((a, t) => a + t[key], 0);
@@ -62,5 +63,50 @@ describe('foldTypes', () => {
         expect(sum(folded, 'objects')).toBe(sum(byType, 'objects'));
       }),
     );
+  });
+});
+
+describe('collectionPoints', () => {
+  const measurement = (bytes: number, extra: Partial<RootMeasurement> = {}): RootMeasurement => ({
+    bytes,
+    objects: 3,
+    byType: new Map([['Object', { bytes, objects: 3 }]]),
+    truncated: false,
+    truncatedBy: null,
+    durationMs: 1,
+    error: null,
+    errorCount: 0,
+    heldFrom: null,
+    walkedBytes: bytes,
+    walkedObjects: 3,
+    budgetMs: 10,
+    ...extra,
+  });
+  const collection = (roots: [string, RootMeasurement][]): Collection => ({
+    at: 0,
+    durationMs: 12.5,
+    roots: new Map(roots),
+    unionBytes: 100.6,
+    unionObjects: 3,
+    walkedObjects: 3,
+    collected: [],
+  });
+
+  it('rounds integer instruments and keeps the duration in seconds', () => {
+    const points = collectionPoints(collection([['a', measurement(99.5)]]), 20);
+    expect(points.find((p) => p.metric === ROOT_BYTES)?.value).toBe(100);
+    expect(points.find((p) => p.metric === UNION_BYTES)?.value).toBe(101);
+    expect(points.find((p) => p.metric === WALK_DURATION)?.value).toBe(0.0125);
+  });
+
+  it('reports only the error count of a failed root', () => {
+    const failed = measurement(0, { error: { reason: 'threw', message: 'x' }, errorCount: 2 });
+    const points = collectionPoints(collection([['bad', failed]]), 20).filter((p) => p.attributes.root === 'bad');
+    expect(points.map((p) => [p.metric, p.value])).toEqual([[WALK_ERRORS, 2]]);
+  });
+
+  it('leaves out non-finite figures', () => {
+    const points = collectionPoints(collection([['a', measurement(Number.NaN)]]), 20);
+    expect(points.some((p) => p.metric === ROOT_BYTES)).toBe(false);
   });
 });
