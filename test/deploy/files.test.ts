@@ -132,6 +132,12 @@ describe('deploy/prometheus/alerts.yml', () => {
     for (const m of mentioned) expect(m).toBe(`(${prefix})`);
   });
 
+  it('every alert and recording rule is documented in docs/deploy.md', () => {
+    const doc = readRepoFile('docs/deploy.md');
+    for (const a of alerts) expect(doc, a.alert).toContain(`**${a.alert}**`);
+    for (const r of recorded) expect(doc, r).toContain(`\`${r}\``);
+  });
+
   it('every alert is unit-tested firing, and not firing', () => {
     const unit = readYaml<{
       rule_files: string[];
