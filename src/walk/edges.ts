@@ -132,14 +132,14 @@ function expandProperties(w: Walker, obj: object, shape: Shape, nullPrototype: b
   let props = 0;
   let elements = 0;
   let heapNumbers = 0;
-  for (let i = 0; i < names.length; i++) {
+  for (let i = 0; i < names.length && !w.stopped; i++) {
     const key = names[i]!;
     if (isIndexKey(key)) elements++;
     else props++;
     heapNumbers += followProperty(w, obj, key, labelled);
   }
   const symbols = getOwnPropertySymbols(obj);
-  for (let i = 0; i < symbols.length; i++) {
+  for (let i = 0; i < symbols.length && !w.stopped; i++) {
     props++;
     heapNumbers += followProperty(w, obj, symbols[i]!, labelled);
   }
@@ -161,7 +161,7 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
   // Short arrays: every index. Long ones: their real keys (sparse arrays may claim 2^32-1).
   const keys = indexScan ? null : objectKeys(arr);
   const end = keys === null ? length : keys.length;
-  for (let i = 0; i < end; i++) {
+  for (let i = 0; i < end && !w.stopped; i++) {
     let desc: PropertyDescriptor | undefined;
     if (keys === null) {
       desc = getOwnPropertyDescriptor(arr, i);
@@ -200,8 +200,12 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
 // variable, so iterating allocates no closure per collection.
 let entryWalker: Walker | null = null;
 let entryHeapNumbers = 0;
+/** Thrown out of a Map/Set forEach when the budget runs out mid-collection (forEach cannot break). */
+const STOP = Symbol('memsize.stop');
+
 function onMapEntry(value: unknown, key: unknown): void {
   const w = entryWalker!;
+  if (w.stopped) throw STOP;
   if (w.paths === null) {
     entryHeapNumbers += w.child(key) + w.child(value);
   } else {
@@ -210,7 +214,9 @@ function onMapEntry(value: unknown, key: unknown): void {
   }
 }
 function onSetMember(value: unknown): void {
-  entryHeapNumbers += entryWalker!.childAt(value, '<Set member>');
+  const w = entryWalker!;
+  if (w.stopped) throw STOP;
+  entryHeapNumbers += w.childAt(value, '<Set member>');
 }
 
 function expandCollection(w: Walker, obj: object, shape: Shape, forEach: Function, size: Function, onEntry: Function): void {

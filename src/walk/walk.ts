@@ -96,6 +96,14 @@ export class Walker {
   private visitor: Visitor = NO_VISITOR;
   private limits: Limits | null = null;
   private objects = 0;
+  private maxObjects = 0;
+  /** Edges followed since the walk began: the clock is read every CLOCK_STRIDE of them. */
+  private steps = 0;
+  /**
+   * Set when a budget ran out. Expansion loops in edges.ts check it after every child, so a
+   * container of a million entries cannot carry the walk far past maxMillis.
+   */
+  stopped = false;
   /** Non-null when paths are being recorded. */
   paths: PathTable | null = null;
   /** Show Map keys and dictionary keys in path labels (they are user data: off unless asked). */
@@ -116,14 +124,16 @@ export class Walker {
     }
     this.visitor = visitor;
     this.objects = 0;
+    this.steps = 0;
+    this.stopped = false;
     const limits = new Limits(budget, startedAt);
     this.limits = limits;
+    this.maxObjects = limits.maxObjects;
     this.currentPath = ROOT_PATH;
     try {
-      if (this.child(root) === 1) {
+      if (this.child(root) === 1 && this.admit(limits)) {
         // A number root that is not a Smi is one heap number.
         this.shape.heapNumbers = 1;
-        this.objects++;
         this.visitor.thing(Kind.HeapNumber, root, null, this.shape, this.rootIndex === 0, this.currentPath);
       }
       this.drain(limits);
@@ -134,6 +144,7 @@ export class Walker {
       this.sp = 0;
       this.visitor = NO_VISITOR;
       this.limits = null;
+      this.stopped = false;
     }
     return { objects: this.objects, truncatedBy: limits.reason };
   }
@@ -148,22 +159,34 @@ export class Walker {
 
   private drain(limits: Limits): void {
     const stack = this.stack;
-    const maxObjects = limits.maxObjects;
-    while (this.sp > 0) {
+    while (this.sp > 0 && !this.stopped) {
       const sp = --this.sp;
       const value = stack[sp] as object;
       stack[sp] = undefined;
       if (this.paths !== null) this.currentPath = this.pathStack[sp]!;
+      if (this.step(limits)) return;
       const firstInUnion = this.mark(value);
       if (firstInUnion === null) continue;
-      if (this.objects >= maxObjects) {
-        limits.reason = 'maxObjects';
-        return;
-      }
-      this.objects++;
-      if ((this.objects & (CLOCK_STRIDE - 1)) === 0 && limits.overTime()) return;
+      if (!this.admit(limits)) return;
       this.visitObject(value, firstInUnion);
     }
+  }
+
+  /** One unit of work (an edge followed, a thing popped). True when the time budget ran out. */
+  private step(limits: Limits): boolean {
+    if ((++this.steps & (CLOCK_STRIDE - 1)) === 0 && limits.overTime()) this.stopped = true;
+    return this.stopped;
+  }
+
+  /** Count one more distinct thing, unless maxObjects is reached (then stop). */
+  private admit(limits: Limits): boolean {
+    if (this.objects >= this.maxObjects) {
+      limits.reason = 'maxObjects';
+      this.stopped = true;
+      return false;
+    }
+    this.objects++;
+    return true;
   }
 
   /** Returns null when this root has already seen `thing`, else whether the union had not. */
@@ -205,6 +228,7 @@ export class Walker {
    * @returns 1 when the value is a number that is not a Smi (a heap number in a tagged slot), else 0.
    */
   child(value: unknown): number {
+    if (this.step(this.limits!)) return 0;
     switch (typeof value) {
       case 'object':
         if (value !== null) this.push(value, this.currentPath);
@@ -243,7 +267,7 @@ export class Walker {
   private primitive(value: string | bigint | symbol): void {
     const firstInUnion = this.mark(value);
     if (firstInUnion === null) return;
-    this.objects++;
+    if (!this.admit(this.limits!)) return;
     if (typeof value === 'symbol') {
       // A symbol's description is a string of its own (shared when internalized).
       this.visitor.thing(Kind.Symbol, value, null, this.shape, firstInUnion, this.currentPath);
