@@ -227,6 +227,18 @@ describe('scan() budgets', () => {
     expect(cut.durationMs).toBeLessThan(200);
   });
 
+  it('stops inside a wide container, not after expanding all of it', () => {
+    const wide = new Map(Array.from({ length: 300_000 }, (_, i) => [i, { i, s: `w-${1_000_000 + i}` }]));
+    const full = scan(wide, { maxMillis: 60_000 });
+    const cut = scan(wide, { maxMillis: 2 });
+    expect(cut.truncatedBy).toBe('maxMillis');
+    // Before the fix, the whole Map was expanded before the first clock read.
+    expect(cut.durationMs).toBeLessThan(full.durationMs / 4);
+    const counted = scan(wide, { maxObjects: 10 });
+    expect(counted.truncatedBy).toBe('maxObjects');
+    expect(counted.objects).toBeLessThanOrEqual(10 + 2); // + the Map's table and the last thing's backing store
+  });
+
   it('rejects bad options at the call, naming the option', () => {
     expect(() => scan({}, { maxObjects: -1 })).toThrow(/options\.maxObjects must be a positive integer, got -1/);
     expect(() => scan({}, { maxMillis: 0 })).toThrow(MemsizeError);
