@@ -41,15 +41,22 @@ export class RootTally implements Visitor {
     if (heapNumbers > 0) this.add(HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion, path);
   }
 
+  /** The last type added and its total: runs of one type skip the Map lookup. */
+  private lastType = '';
+  private lastTotal: TypeTotal | null = null;
+
   private add(type: string, bytes: number, objects: number, firstInUnion: boolean, path: number): void {
     this.bytes += bytes;
     this.objects += objects;
-    const total = this.byType.get(type);
-    if (total === undefined) this.byType.set(type, { bytes, objects });
-    else {
-      total.bytes += bytes;
-      total.objects += objects;
+    let total = this.lastType === type ? this.lastTotal : this.byType.get(type);
+    if (total === undefined || total === null) {
+      total = { bytes: 0, objects: 0 };
+      this.byType.set(type, total);
     }
+    this.lastType = type;
+    this.lastTotal = total;
+    total.bytes += bytes;
+    total.objects += objects;
     if (firstInUnion) {
       this.union.bytes += bytes;
       this.union.objects += objects;

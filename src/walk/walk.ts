@@ -65,19 +65,44 @@ export function protoInfoOf(value: object): ProtoInfo {
   }
   const proto = getPrototypeOf(value) as object | null;
   if (proto === null) return NULL_PROTO_INFO;
+  let info = lookupProto(proto);
+  if (info === UNKNOWN_INFO) return looseInfo(kindOfObject(value));
+  if (!confirmKind(value, info.kind)) {
+    // A swapped prototype: keep the prototype's name, change only the layout kind.
+    return { kind: kindOfObject(value), typeName: info.typeName };
+  }
+  return info;
+}
+
+/**
+ * ProtoInfo of a prototype. A heap has few prototypes and long runs of objects sharing them, so
+ * a 4-entry most-recently-used cache answers most lookups with a few pointer compares; the
+ * WeakMap behind it (weak, so a dropped class's prototype stays collectable) answers the rest.
+ * The cache holds prototypes strongly, so it is emptied at the end of every walk.
+ */
+const recentProtos: (object | null)[] = [null, null, null, null];
+const recentInfos: ProtoInfo[] = [placeholderInfo(), placeholderInfo(), placeholderInfo(), placeholderInfo()];
+let recentNext = 0;
+function lookupProto(proto: object): ProtoInfo {
+  for (let i = 0; i < 4; i++) if (recentProtos[i] === proto) return recentInfos[i]!;
   let info = protoInfos.get(proto);
   if (info === undefined) {
     const kind = kindOfPrototype(proto, isProxy);
     info = kind === UNKNOWN_KIND ? UNKNOWN_INFO : { kind, typeName: undefined };
     protoInfos.set(proto, info);
   }
-  if (info === UNKNOWN_INFO || !confirmKind(value, info.kind)) {
-    const kind = kindOfObject(value);
-    // Keep the prototype's name when it has one: only the layout kind changes.
-    return kind === info.kind ? info : info === UNKNOWN_INFO ? looseInfo(kind) : { kind, typeName: info.typeName };
-  }
+  recentProtos[recentNext] = proto;
+  recentInfos[recentNext] = info;
+  recentNext = (recentNext + 1) & 3;
   return info;
 }
+function forgetRecentProtos(): void {
+  recentProtos.fill(null);
+}
+function placeholderInfo(): ProtoInfo {
+  return { kind: Kind.Plain, typeName: undefined };
+}
+
 const FUNCTION_INFO: ProtoInfo = { kind: Kind.Function, typeName: undefined };
 const UNKNOWN_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined };
 
@@ -145,6 +170,7 @@ export class Walker {
       this.visitor = NO_VISITOR;
       this.limits = null;
       this.stopped = false;
+      forgetRecentProtos();
     }
     return { objects: this.objects, truncatedBy: limits.reason };
   }
