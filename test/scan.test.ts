@@ -342,6 +342,14 @@ describe('type names', () => {
     expect(types).toEqual(expect.arrayContaining(['Session', 'Object', '(null prototype)', '(anonymous class)', 'Array', 'Map', 'string', 'number']));
   });
 
+  it('names objects from another vm realm by their own constructors', () => {
+    const foreign = vm.runInNewContext('class Alpha {}; class Beta {}; [new Alpha(), new Beta(), new Alpha(), {}, [1]]') as unknown[];
+    const types = scan(foreign).byType;
+    expect(types.get('Alpha')?.objects).toBe(2);
+    expect(types.get('Beta')?.objects).toBe(1);
+    expect(types.has('Object')).toBe(true);
+  });
+
   it('caps length and strips control characters', () => {
     class Plain {}
     Object.defineProperty(Plain, 'name', { value: `Evil\u0000\n\u001b[31m${'x'.repeat(500)}` });
