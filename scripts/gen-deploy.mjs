@@ -204,13 +204,15 @@ export function buildDashboard() {
         table(
           'Top types now (bytes, objects, growth per hour)',
           'The types under the chosen roots at the end of the time range, largest first, with their 30 min growth trend. Sort by growth to find what leaks.',
+          // Aggregated to the same labels (no metric name, no scope labels), so that the merge
+          // transformation joins the three results into one row per instance, root and type.
           [
-            target(`sort_desc(memsize_type_bytes${sel({ root: true })})`, { refId: 'A', table: true }),
-            target(`memsize_type_objects${sel({ root: true })}`, { refId: 'B', table: true }),
-            target(growthPerHour('memsize_type_bytes', sel({ root: true })), { refId: 'C', table: true }),
+            target(`sum by (instance, root, type) (memsize_type_bytes${sel({ root: true })})`, { refId: 'A', table: true }),
+            target(`sum by (instance, root, type) (memsize_type_objects${sel({ root: true })})`, { refId: 'B', table: true }),
+            target(`sum by (instance, root, type) (${growthPerHour('memsize_type_bytes', sel({ root: true }))})`, { refId: 'C', table: true }),
           ],
           { A: ['Bytes', 'bytes'], B: ['Objects', 'short'], C: ['Growth per hour', 'bytes'] },
-          { hide: ['job', 'otel_scope_name', 'otel_scope_version', 'otel_scope_schema_url'], sortBy: 'Bytes' },
+          { sortBy: 'Bytes' },
         ),
       ],
     ],
