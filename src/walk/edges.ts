@@ -65,6 +65,19 @@ const getPrototypeOf = Object.getPrototypeOf;
 const hasOwn = Object.hasOwn;
 const objectKeys = Object.keys;
 const apply = Reflect.apply;
+const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
+
+/**
+ * Before V8 12 (Node 20), an error's `stack` (also the one Error.captureStackTrace puts on any
+ * object) looks like a data property but is formatted when first read, which calls
+ * Error.prepareStackTrace: user code. Its non-enumerable attribute can be read without
+ * formatting it, so such a `stack` is skipped, as the accessor it became in V8 12 (Node 22, 24)
+ * always is. The size model counts an error's captured frames instead (size/layout.ts).
+ */
+const STACK_FORMATS_ON_READ = Number(process.versions.v8.split('.')[0]) < 12;
+function isLazyStack(obj: object, key: string | symbol): boolean {
+  return key === 'stack' && !(apply(propertyIsEnumerable, obj, [key]) as boolean);
+}
 
 function getter(proto: object, name: string): (this: unknown) => unknown {
   const desc = getOwnPropertyDescriptor(proto, name);
@@ -101,6 +114,7 @@ const PATH_KEYS_MAX = 32;
 
 /** Follow one own property by its descriptor. Returns 1 when it holds a heap number. */
 function followProperty(w: Walker, obj: object, key: string | symbol, labelled: boolean): number {
+  if (STACK_FORMATS_ON_READ && isLazyStack(obj, key)) return 0;
   const desc = getOwnPropertyDescriptor(obj, key);
   if (desc === undefined || !hasOwn(desc, 'value')) return 0; // vanished, or an accessor: never called
   return labelled ? w.childAt(desc.value, pathLabel(w, key)) : w.child(desc.value);
