@@ -184,7 +184,10 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
       if (!isIndexKey(key)) continue;
       desc = getOwnPropertyDescriptor(arr, key);
     }
-    if (desc === undefined) continue; // a hole: never read through the prototype chain
+    if (desc === undefined) {
+      w.tick(); // a hole: never read through the prototype chain, but it costs time
+      continue;
+    }
     present++;
     if (!hasOwn(desc, 'value')) continue; // an accessor element: never called
     const value: unknown = desc.value;

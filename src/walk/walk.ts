@@ -204,6 +204,14 @@ export class Walker {
     return this.stopped;
   }
 
+  /**
+   * A unit of work that follows no edge, such as a hole in an array: `new Array(1 << 20)` costs a
+   * million steps and almost no memory, so holes must run the clock too.
+   */
+  tick(): void {
+    this.step(this.limits!);
+  }
+
   /** Count one more distinct thing, unless maxObjects is reached (then stop). */
   private admit(limits: Limits): boolean {
     if (this.objects >= this.maxObjects) {
