@@ -2,11 +2,14 @@
  * The children of one heap thing, per kind, and the layout facts the size model needs (how many
  * named properties, elements, entries...). Each kind is one branch here.
  *
- * Never runs user code. Properties are read through Object.getOwnPropertyDescriptor and only a
- * data descriptor's own `value` is followed, so no getter, setter or Proxy trap can run, and a
- * polluted Object.prototype cannot answer for the descriptor. Map, Set, typed-array and buffer
- * internals are read through built-in methods captured when this module loads, so overriding
- * `entries`, `size`, `buffer` or `Symbol.iterator` on an instance or prototype changes nothing.
+ * Never runs user code. An own property is read only after the built-in __lookupGetter__
+ * (captured at load) has said it has no getter: for an own data property it answers without
+ * looking further, and an accessor with only a setter reads as undefined without calling it. This
+ * is allocation-free, unlike a descriptor per property (which cost ~50 bytes of garbage per
+ * property and ~3x the time on arrays). Proxies never get here (walk.ts counts them as
+ * themselves). Map, Set, typed-array and buffer internals are read through built-in methods
+ * captured when this module loads, so overriding `entries`, `size`, `buffer` or
+ * `Symbol.iterator` on an instance or prototype changes nothing.
  */
 import { Kind } from './kinds.js';
 import type { Walker } from './walk.js';
@@ -64,8 +67,18 @@ const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const getPrototypeOf = Object.getPrototypeOf;
 const hasOwn = Object.hasOwn;
 const objectKeys = Object.keys;
-const apply = Reflect.apply;
-const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
+const callBind = Function.prototype.call.bind(Function.prototype.bind) as (fn: Function, thisArg: unknown) => Function;
+
+/** `method` as a plain function taking its receiver first, `uncurry(m)(obj, ...args)`: no args array. */
+function uncurry<A extends unknown[], R>(method: (this: never, ...args: A) => R): (self: unknown, ...args: A) => R {
+  return callBind(Function.prototype.call, method) as (self: unknown, ...args: A) => R;
+}
+
+/** The getter of an own or inherited accessor, or undefined (Annex B __lookupGetter__). */
+const getterOf = uncurry(
+  (Object.prototype as unknown as { __lookupGetter__: (this: never, key: PropertyKey) => unknown }).__lookupGetter__,
+);
+const propertyIsEnumerable = uncurry(Object.prototype.propertyIsEnumerable as (this: never, key: PropertyKey) => boolean);
 
 /**
  * Before V8 12 (Node 20), an error's `stack` (also the one Error.captureStackTrace puts on any
@@ -76,19 +89,19 @@ const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
  */
 const STACK_FORMATS_ON_READ = Number(process.versions.v8.split('.')[0]) < 12;
 function isLazyStack(obj: object, key: string | symbol): boolean {
-  return key === 'stack' && !(apply(propertyIsEnumerable, obj, [key]) as boolean);
+  return key === 'stack' && !propertyIsEnumerable(obj, key);
 }
 
-function getter(proto: object, name: string): (this: unknown) => unknown {
+function getter(proto: object, name: string): (self: unknown) => unknown {
   const desc = getOwnPropertyDescriptor(proto, name);
   const fn = desc === undefined ? undefined : desc.get;
   if (typeof fn !== 'function') throw new Error(`memsize: built-in getter ${name} is missing`);
-  return fn as (this: unknown) => unknown;
+  return uncurry(fn as (this: never) => unknown);
 }
 const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
-const mapForEach = Map.prototype.forEach;
+const mapForEach = uncurry(Map.prototype.forEach as (this: never, cb: (v: unknown, k: unknown) => void) => void);
 const mapSize = getter(Map.prototype, 'size');
-const setForEach = Set.prototype.forEach;
+const setForEach = uncurry(Set.prototype.forEach as (this: never, cb: (v: unknown) => void) => void);
 const setSize = getter(Set.prototype, 'size');
 const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
 const typedArrayByteOffset = getter(TypedArrayPrototype, 'byteOffset');
@@ -98,10 +111,11 @@ const dataViewByteLength = getter(DataView.prototype, 'byteLength');
 const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
 const sharedArrayBufferByteLength = getter(SharedArrayBuffer.prototype, 'byteLength');
 const regExpSource = getter(RegExp.prototype, 'source');
-const stringValueOf = String.prototype.valueOf;
-const numberValueOf = Number.prototype.valueOf;
-const bigIntValueOf = BigInt.prototype.valueOf;
-const symbolValueOf = Symbol.prototype.valueOf;
+const stringValueOf = uncurry(String.prototype.valueOf as (this: never) => unknown);
+const numberValueOf = uncurry(Number.prototype.valueOf as (this: never) => unknown);
+const bigIntValueOf = uncurry(BigInt.prototype.valueOf as (this: never) => unknown);
+const symbolValueOf = uncurry(Symbol.prototype.valueOf as (this: never) => unknown);
+const booleanValueOf = uncurry(Boolean.prototype.valueOf as (this: never) => unknown);
 
 /** V8 keeps typed arrays of at most this many bytes on the heap (V8_TYPED_ARRAY_MAX_SIZE_IN_HEAP). */
 const TYPED_ARRAY_MAX_ON_HEAP_BYTES = 64;
@@ -112,12 +126,12 @@ const ARRAY_NAMED_PROPS_MAX_LENGTH = 64;
 /** Objects with more keys than this are map-like: their keys are data, so paths do not show them. */
 const PATH_KEYS_MAX = 32;
 
-/** Follow one own property by its descriptor. Returns 1 when it holds a heap number. */
+/** Follow one own property unless it has a getter. Returns 1 when it holds a heap number. */
 function followProperty(w: Walker, obj: object, key: string | symbol, labelled: boolean): number {
   if (STACK_FORMATS_ON_READ && isLazyStack(obj, key)) return 0;
-  const desc = getOwnPropertyDescriptor(obj, key);
-  if (desc === undefined || !hasOwn(desc, 'value')) return 0; // vanished, or an accessor: never called
-  return labelled ? w.childAt(desc.value, pathLabel(w, key)) : w.child(desc.value);
+  if (getterOf(obj, key) !== undefined) return 0; // a getter: never called
+  const value: unknown = (obj as Record<string | symbol, unknown>)[key];
+  return labelled ? w.childAt(value, pathLabel(w, key)) : w.child(value);
 }
 
 function pathLabel(w: Walker, key: string | symbol): string {
@@ -176,21 +190,18 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
   const keys = indexScan ? null : objectKeys(arr);
   const end = keys === null ? length : keys.length;
   for (let i = 0; i < end && !w.stopped; i++) {
-    let desc: PropertyDescriptor | undefined;
-    if (keys === null) {
-      desc = getOwnPropertyDescriptor(arr, i);
-    } else {
-      const key = keys[i]!;
+    let key: number | string = i;
+    if (keys !== null) {
+      key = keys[i]!;
       if (!isIndexKey(key)) continue;
-      desc = getOwnPropertyDescriptor(arr, key);
     }
-    if (desc === undefined) {
+    if (!hasOwn(arr, key)) {
       w.tick(); // a hole: never read through the prototype chain, but it costs time
       continue;
     }
     present++;
-    if (!hasOwn(desc, 'value')) continue; // an accessor element: never called
-    const value: unknown = desc.value;
+    if (getterOf(arr, key) !== undefined) continue; // an accessor element: never called
+    const value: unknown = arr[key as number];
     if (typeof value === 'number') numbers++;
     nonSmi += labelled ? w.childAt(value, '[]') : w.child(value);
   }
@@ -236,12 +247,19 @@ function onSetMember(value: unknown): void {
   entryHeapNumbers += w.childAt(value, '<Set member>');
 }
 
-function expandCollection(w: Walker, obj: object, shape: Shape, forEach: Function, size: Function, onEntry: Function): void {
+function expandCollection(
+  w: Walker,
+  obj: object,
+  shape: Shape,
+  forEach: (self: unknown, cb: never) => void,
+  size: (self: unknown) => unknown,
+  onEntry: (...args: never[]) => void,
+): void {
   entryWalker = w;
   entryHeapNumbers = 0;
   try {
-    apply(forEach, obj, [onEntry]);
-    shape.length = apply(size, obj, []) as number;
+    forEach(obj, onEntry as never);
+    shape.length = size(obj) as number;
   } finally {
     entryWalker = null;
   }
@@ -251,14 +269,14 @@ function expandCollection(w: Walker, obj: object, shape: Shape, forEach: Functio
 }
 
 function expandTypedArray(w: Walker, view: object, shape: Shape): void {
-  const byteLength = apply(typedArrayByteLength, view, []) as number;
-  const byteOffset = apply(typedArrayByteOffset, view, []) as number;
+  const byteLength = typedArrayByteLength(view) as number;
+  const byteOffset = typedArrayByteOffset(view) as number;
   shape.length = byteLength;
   if (byteLength <= TYPED_ARRAY_MAX_ON_HEAP_BYTES && byteOffset === 0) {
     // Probably on the heap with no ArrayBuffer yet: reading `buffer` would allocate one.
     shape.flags |= ShapeFlag.OnHeapBytes;
   } else {
-    w.childAt(apply(typedArrayBuffer, view, []), 'buffer');
+    w.childAt(typedArrayBuffer(view), 'buffer');
   }
   // Typed arrays list every index as an own key; only symbol-keyed extras are followed.
   const symbols = getOwnPropertySymbols(view);
@@ -288,20 +306,20 @@ export function expand(w: Walker, obj: object, kind: Kind, shape: Shape): void {
         expandTypedArray(w, obj, shape);
         return;
       case Kind.DataView:
-        shape.length = apply(dataViewByteLength, obj, []) as number;
-        w.childAt(apply(dataViewBuffer, obj, []), 'buffer');
+        shape.length = dataViewByteLength(obj) as number;
+        w.childAt(dataViewBuffer(obj), 'buffer');
         expandProperties(w, obj, shape, false);
         return;
       case Kind.ArrayBuffer:
-        shape.length = apply(arrayBufferByteLength, obj, []) as number;
+        shape.length = arrayBufferByteLength(obj) as number;
         expandProperties(w, obj, shape, false);
         return;
       case Kind.SharedArrayBuffer:
-        shape.length = apply(sharedArrayBufferByteLength, obj, []) as number;
+        shape.length = sharedArrayBufferByteLength(obj) as number;
         expandProperties(w, obj, shape, false);
         return;
       case Kind.RegExp:
-        w.child(apply(regExpSource, obj, []));
+        w.child(regExpSource(obj));
         expandProperties(w, obj, shape, false);
         return;
       case Kind.Boxed:
@@ -313,6 +331,9 @@ export function expand(w: Walker, obj: object, kind: Kind, shape: Shape): void {
         return;
       case Kind.Proxy:
         return;
+      case Kind.Namespace:
+        expandNamespace(w, obj, shape);
+        return;
       default:
         expandProperties(w, obj, shape, getPrototypeOf(obj) === null);
     }
@@ -322,12 +343,37 @@ export function expand(w: Walker, obj: object, kind: Kind, shape: Shape): void {
   }
 }
 
+/**
+ * A module namespace: reading a binding whose module has not run yet throws (temporal dead zone),
+ * so each binding is read on its own and one in its dead zone does not hide the others. V8 keeps
+ * a namespace's properties in a dictionary, like a null-prototype object.
+ */
+function expandNamespace(w: Walker, ns: object, shape: Shape): void {
+  const names = getOwnPropertyNames(ns);
+  const symbols = getOwnPropertySymbols(ns); // Symbol.toStringTag
+  const labelled = w.paths !== null && (names.length <= PATH_KEYS_MAX || w.pathKeys);
+  shape.heapNumbers = followBindings(w, ns, names, labelled) + followBindings(w, ns, symbols, labelled);
+  shape.flags |= ShapeFlag.DictionaryProperties;
+  shape.props = names.length + symbols.length;
+}
+function followBindings(w: Walker, ns: object, keys: readonly (string | symbol)[], labelled: boolean): number {
+  let heapNumbers = 0;
+  for (let i = 0; i < keys.length && !w.stopped; i++) {
+    try {
+      heapNumbers += followProperty(w, ns, keys[i]!, labelled);
+    } catch {
+      // In its temporal dead zone: nothing to follow yet.
+    }
+  }
+  return heapNumbers;
+}
+
 function expandBoxed(w: Walker, obj: object, shape: Shape): void {
   // Each wrapper's valueOf is tried through the captured built-in; the wrong one throws.
   for (const valueOf of BOXED_VALUE_OF) {
     let value: unknown;
     try {
-      value = apply(valueOf, obj, []);
+      value = valueOf(obj);
     } catch {
       continue;
     }
@@ -339,4 +385,4 @@ function expandBoxed(w: Walker, obj: object, shape: Shape): void {
     return;
   }
 }
-const BOXED_VALUE_OF = [stringValueOf, numberValueOf, bigIntValueOf, symbolValueOf, Boolean.prototype.valueOf];
+const BOXED_VALUE_OF = [stringValueOf, numberValueOf, bigIntValueOf, symbolValueOf, booleanValueOf];

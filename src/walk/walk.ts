@@ -47,6 +47,8 @@ export interface WalkOutcome {
 
 const protoInfos = new WeakMap<object, ProtoInfo>();
 const NULL_PROTO_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined };
+const NAMESPACE_INFO: ProtoInfo = { kind: Kind.Namespace, typeName: undefined };
+const isModuleNamespaceObject = types.isModuleNamespaceObject;
 const PROXY_INFO: ProtoInfo = { kind: Kind.Proxy, typeName: 'Proxy' };
 
 /** A ProtoInfo of its own for an object classified alone (another realm, a swapped prototype). */
@@ -64,7 +66,8 @@ export function protoInfoOf(value: object): ProtoInfo {
     return FUNCTION_INFO;
   }
   const proto = getPrototypeOf(value) as object | null;
-  if (proto === null) return NULL_PROTO_INFO;
+  // Module namespaces have no prototype either, but bindings of their own (see edges.ts).
+  if (proto === null) return isModuleNamespaceObject(value) ? NAMESPACE_INFO : NULL_PROTO_INFO;
   let info = lookupProto(proto);
   if (info === UNKNOWN_INFO) return looseInfo(kindOfObject(value));
   if (!confirmKind(value, info.kind)) {
