@@ -13,6 +13,7 @@
 //   DEMO_SCAN_INTERVAL_MS report page: minimum time between two scans            default 2000
 
 import { createServer } from 'node:http';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createReportHandler, startPrometheus } from '../dist/index.js';
 import { createShop } from './shop.mjs';
 import { startTraffic } from './traffic.mjs';
@@ -52,6 +53,18 @@ try {
 memsize.addRoot('sessions', shop.sessions);
 memsize.addRoot('cache', shop.cache);
 memsize.addRoot('requestLog', shop.requestLog);
+
+// The V8 heap, for the dashboard's "share of the heap the roots hold" panels. memsize measures
+// structures, not the heap: a real service gets this from its runtime metrics
+// (@opentelemetry/instrumentation-runtime-node or prom-client); the demo registers it itself.
+memsize.meterProvider
+  .getMeter('demo-runtime')
+  .createObservableUpDownCounter('v8js.memory.heap.used', { unit: 'By', description: 'V8 heap used, per space' })
+  .addCallback((result) => {
+    for (const space of getHeapSpaceStatistics()) {
+      result.observe(space.space_used_size, { 'v8js.heap.space.name': space.space_name });
+    }
+  });
 
 const report = createReportHandler(memsize, { title: 'demo shop', minIntervalMs: config.scanIntervalMs });
 
