@@ -129,8 +129,16 @@ const PATH_KEYS_MAX = 32;
 /** Follow one own property unless it has a getter. Returns 1 when it holds a heap number. */
 function followProperty(w: Walker, obj: object, key: string | symbol, labelled: boolean): number {
   if (STACK_FORMATS_ON_READ && isLazyStack(obj, key)) return 0;
-  if (getterOf(obj, key) !== undefined) return 0; // a getter: never called
-  const value: unknown = (obj as Record<string | symbol, unknown>)[key];
+  let value: unknown;
+  if (w.foreign) {
+    // Possibly a vm context's global, whose interceptor would call the sandbox's getter on a read.
+    const desc = getOwnPropertyDescriptor(obj, key);
+    if (desc === undefined || !hasOwn(desc, 'value')) return 0;
+    value = desc.value;
+  } else {
+    if (getterOf(obj, key) !== undefined) return 0; // a getter: never called
+    value = (obj as Record<string | symbol, unknown>)[key];
+  }
   return labelled ? w.childAt(value, pathLabel(w, key)) : w.child(value);
 }
 

@@ -44,6 +44,13 @@ export interface ProtoInfo {
   readonly kind: Kind;
   /** Filled lazily by size/classify.ts: the `type` label for objects with this prototype. */
   typeName: string | undefined;
+  /**
+   * Set for objects classified alone because their prototype chain reaches no built-in of this
+   * realm (another vm realm, a Proxy on the chain). A vm context's global object is one: its
+   * interceptors answer a plain property read by calling the sandbox's getter, so edges.ts reads
+   * such objects' properties through descriptors instead.
+   */
+  readonly foreign?: boolean;
 }
 
 const getPrototypeOf = Object.getPrototypeOf;

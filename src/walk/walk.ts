@@ -53,7 +53,7 @@ const PROXY_INFO: ProtoInfo = { kind: Kind.Proxy, typeName: 'Proxy' };
 
 /** A ProtoInfo of its own for an object classified alone (another realm, a swapped prototype). */
 function looseInfo(kind: Kind): ProtoInfo {
-  return { kind, typeName: undefined };
+  return { kind, typeName: undefined, foreign: true };
 }
 
 /**
@@ -132,6 +132,8 @@ export class Walker {
    * container of a million entries cannot carry the walk far past maxMillis.
    */
   stopped = false;
+  /** True while expanding an object of another realm: edges.ts reads its properties by descriptor. */
+  foreign = false;
   /** Non-null when paths are being recorded. */
   paths: PathTable | null = null;
   /** Show Map keys and dictionary keys in path labels (they are user data: off unless asked). */
@@ -255,6 +257,7 @@ export class Walker {
       // A Proxy somewhere on the prototype chain is still never entered: classify the object alone.
       info = looseInfo(kindOfObject(value));
     }
+    this.foreign = info.foreign === true;
     expand(this, value, info.kind, shape);
     this.visitor.thing(info.kind, value, info, shape, firstInUnion, this.currentPath);
   }
