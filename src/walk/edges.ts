@@ -378,7 +378,9 @@ function followBindings(w: Walker, ns: object, keys: readonly (string | symbol)[
 
 function expandBoxed(w: Walker, obj: object, shape: Shape): void {
   // Each wrapper's valueOf is tried through the captured built-in; the wrong one throws.
-  for (const valueOf of BOXED_VALUE_OF) {
+  // An index loop: for...of would call Array.prototype[Symbol.iterator], which a program may replace.
+  for (let i = 0; i < BOXED_VALUE_OF.length; i++) {
+    const valueOf = BOXED_VALUE_OF[i]!;
     let value: unknown;
     try {
       value = valueOf(obj);
