@@ -245,7 +245,7 @@ export function renderHtml(report: ReportJSON, options: HtmlOptions): string {
     `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">` +
     `<link rel="icon" href="data:,"><title>${title} · memsize report</title><style>${PAGE_CSS}</style></head>` +
-    `<body data-prefix="${escapeHtml(options.prefix)}">` +
+    `<body data-prefix="${escapeHtml(options.prefix)}" data-next-scan-in-ms="${report.nextScanInMs}" data-min-interval-ms="${report.minIntervalMs}">` +
     `<header><div class="brand">mem<span>size</span></div><div class="sub">${title === 'memsize' ? 'retained heap by root' : title}</div>` +
     `<div class="meta" id="memsize-meta">${heap}generated ${clockTime(report.generatedAt)}</div></header>` +
     `<p id="memsize-status" role="status" aria-live="polite"></p>` +

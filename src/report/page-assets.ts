@@ -72,6 +72,10 @@ export const PAGE_SCRIPT = `
   const prefix = document.body.dataset.prefix;
   const status = document.getElementById('memsize-status');
   let busy = false;
+  // Scans are paced by the server (minIntervalMs): wait for the next slot here instead of
+  // asking too soon and being told 429.
+  const minIntervalMs = Number(document.body.dataset.minIntervalMs) || 0;
+  let notBefore = Date.now() + (Number(document.body.dataset.nextScanInMs) || 0);
   const say = (text, isError) => { status.textContent = text; status.className = isError ? 'error' : ''; };
   const buttons = () => document.querySelectorAll('button[data-root]');
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -106,8 +110,13 @@ export const PAGE_SCRIPT = `
     button.textContent = 'Scanning…';
     say('Scanning ' + root + '… (the walk blocks the event loop while it runs)', false);
     try {
+      const waitFirstMs = notBefore - Date.now();
+      if (waitFirstMs > 0) {
+        say('Scans are paced: waiting ' + (waitFirstMs / 1000).toFixed(1) + ' s…', false);
+        await sleep(waitFirstMs + 50);
+      }
       let res = await post(root);
-      // Scans are paced by the server; wait once for the slot it names, then give up.
+      // Another client may have scanned meanwhile: wait once for the slot the server names.
       if (res.status === 429) {
         const waitMs = Number((await res.json()).retryAfterMs) || 1000;
         if (waitMs > 15000) throw new Error('too soon: the next scan is allowed in ' + Math.ceil(waitMs / 1000) + ' s');
@@ -116,6 +125,7 @@ export const PAGE_SCRIPT = `
         res = await post(root);
       }
       const body = await res.json().catch(() => ({}));
+      notBefore = Date.now() + minIntervalMs;
       if (!res.ok) throw new Error(body.error || ('the server answered ' + res.status));
       await reload(root);
       const last = body.root && body.root.last;

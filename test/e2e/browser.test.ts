@@ -101,7 +101,7 @@ describe('report page in headless Chromium', () => {
       }
       expect(await page.locator('#memsize-status').textContent()).toMatch(/^Scanned leak in [\d.]+ ms\.$/);
 
-      // Act 3: the leak grows; press Scan again (within minIntervalMs: the page waits and retries).
+      // Act 3: the leak grows; press Scan again (within minIntervalMs: the page waits for the next slot, no 429).
       grow(leak, 2000);
       await page.click('button[data-root="leak"]');
       await page.waitForSelector('#report[data-root="leak"][data-seq="2"]');
