@@ -109,5 +109,3 @@ export const PROPERTY_ARRAY_STEP = 3;
 export function grownCapacity(needed: number): number {
   return needed + (needed >> 1) + 16;
 }
-
-export const LAYOUT_INFO = Object.freeze({ pointerCompression, v8Major, tagged: TAGGED });

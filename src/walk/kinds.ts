@@ -35,8 +35,6 @@ export const enum Kind {
   HeapNumber = 21,
   BigInt = 22,
   Symbol = 23,
-  // Backing stores reported separately by the size model (not JS values)
-  Backing = 24,
 }
 
 /** Per-prototype facts, cached for the duration of a process (prototypes are few and long-lived). */
