@@ -10,7 +10,7 @@
 // each estimate against the snapshot's retained size of the Map, and scan()'s transient memory.
 // Absolute times on a shared machine are noisy: read the ratios, which come from one process.
 
-import { writeHeapSnapshot } from 'node:v8';
+import { writeHeapSnapshot, getHeapStatistics } from 'node:v8';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -115,8 +115,10 @@ if (result.truncated) throw new Error('scan() was truncated: raise maxMillis');
 // scavenge (what is left: the visited set and stack tables, which outgrew the young generation).
 gc();
 const before = process.memoryUsage().heapUsed;
+const committedBefore = getHeapStatistics().total_heap_size;
 scan(sessions, { maxMillis: 60_000 });
 const after = process.memoryUsage().heapUsed;
+const committedGrowth = Math.max(0, getHeapStatistics().total_heap_size - committedBefore);
 gc({ type: 'minor' });
 const afterScavenge = process.memoryUsage().heapUsed;
 const transientBytes = Math.max(0, after - before);
@@ -220,6 +222,7 @@ console.table(rows);
 console.log(`scan() runs (ms): ${scanTimes.map((t) => t.toFixed(0)).join(', ')}; generic walk runs (ms): ${genericTimes.map((t) => t.toFixed(0)).join(', ')}`);
 console.log(
   `scan() transient heap: ${(transientBytes / 2 ** 20).toFixed(1)} MiB = ${(transientBytes / result.objects).toFixed(1)} bytes per heap thing right after the walk ` +
-    `(uncollected young garbage included), ${(tablesBytes / 2 ** 20).toFixed(1)} MiB = ${(tablesBytes / result.objects).toFixed(1)} bytes per heap thing after a scavenge`,
+    `(uncollected young garbage included), ${(tablesBytes / 2 ** 20).toFixed(1)} MiB = ${(tablesBytes / result.objects).toFixed(1)} bytes per heap thing after a scavenge ` +
+    `(the visited set's last table and the dead smaller ones it grew from); the heap's committed size grew by ${(committedGrowth / 2 ** 20).toFixed(1)} MiB = ${(committedGrowth / result.objects).toFixed(1)} bytes per heap thing`,
 );
 console.log(`scan() / generic walk time ratio: ${(scanMs / genericMs).toFixed(2)}`);
