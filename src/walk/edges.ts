@@ -151,8 +151,8 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]{0,63}$/;
 
 /** True for canonical array-index strings ("0", "17", not "017" or "4294967295"). */
 function isIndexKey(key: string): boolean {
-  const c = key.charCodeAt(0);
-  if (c < 48 || c > 57) return false;
+  const c = key.charCodeAt(0); // NaN for "", which is not an index
+  if (!(c >= 48 && c <= 57)) return false;
   if (key.length > 10 || (c === 48 && key.length > 1)) return false;
   for (let i = 1; i < key.length; i++) {
     const d = key.charCodeAt(i);
