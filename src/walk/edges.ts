@@ -66,7 +66,7 @@ const getOwnPropertySymbols = Object.getOwnPropertySymbols;
 const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const getPrototypeOf = Object.getPrototypeOf;
 const hasOwn = Object.hasOwn;
-const objectKeys = Object.keys;
+const ownKeys = Reflect.ownKeys as (target: object) => (string | symbol)[];
 const callBind = Function.prototype.call.bind(Function.prototype.bind) as (fn: Function, thisArg: unknown) => Function;
 
 /** `method` as a plain function taking its receiver first, `uncurry(m)(obj, ...args)`: no args array. */
@@ -195,7 +195,8 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
   const labelled = w.paths !== null;
   const indexScan = length <= ARRAY_INDEX_SCAN_MAX;
   // Short arrays: every index. Long ones: their real keys (sparse arrays may claim 2^32-1).
-  const keys = indexScan ? null : objectKeys(arr);
+  // getOwnPropertyNames, not Object.keys: a non-enumerable element is still an element.
+  const keys = indexScan ? null : getOwnPropertyNames(arr);
   const end = keys === null ? length : keys.length;
   for (let i = 0; i < end && !w.stopped; i++) {
     let key: number | string = i;
@@ -213,15 +214,15 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
     if (typeof value === 'number') numbers++;
     nonSmi += labelled ? w.childAt(value, '[]') : w.child(value);
   }
+  // Named and symbol-keyed properties. A short array lists all its keys in one call; a long one
+  // only its symbols, because listing its names would list every index too.
   let props = 0;
-  if (length <= ARRAY_NAMED_PROPS_MAX_LENGTH) {
-    const names = getOwnPropertyNames(arr);
-    for (let i = 0; i < names.length; i++) {
-      const key = names[i]!;
-      if (key === 'length' || isIndexKey(key)) continue;
-      props++;
-      nonSmi += followProperty(w, arr, key, labelled);
-    }
+  const extras: readonly (string | symbol)[] = length <= ARRAY_NAMED_PROPS_MAX_LENGTH ? ownKeys(arr) : getOwnPropertySymbols(arr);
+  for (let i = 0; i < extras.length && !w.stopped; i++) {
+    const key = extras[i]!;
+    if (typeof key === 'string' && (key === 'length' || isIndexKey(key))) continue;
+    props++;
+    nonSmi += followProperty(w, arr, key, labelled);
   }
   const numeric = present > 0 && numbers === present;
   shape.flags |= (numeric ? ShapeFlag.NumericElements : 0) | (present < length ? ShapeFlag.Holey : 0);
