@@ -103,6 +103,8 @@ export function buildMemsize(
       registry.add(name, target, addOptions);
     },
     removeRoot(name) {
+      const entry = registry.get(name);
+      if (entry !== undefined) collector.forget(entry);
       return registry.remove(name);
     },
     rootNames() {
@@ -125,6 +127,7 @@ export function buildMemsize(
       const resolution = entry.resolve();
       if (resolution.status === 'collected') {
         registry.drop(entry);
+        collector.forget(entry);
         throw new MemsizeError('ERR_MEMSIZE_ROOT_UNKNOWN', `${call}: the root was garbage-collected and has been unregistered`);
       }
       if (resolution.status === 'failed') {
