@@ -214,6 +214,10 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
     if (typeof value === 'number') numbers++;
     nonSmi += labelled ? w.childAt(value, '[]') : w.child(value);
   }
+  // A budget ran out inside this array: how many elements it holds is unknown, and guessing from
+  // those seen so far could even read as a dictionary bigger than the real store. Describe only
+  // what was seen, tightly packed, so a truncated figure stays a lower bound.
+  const cut = w.stopped;
   // Named and symbol-keyed properties. A short array lists all its keys in one call; a long one
   // only its symbols, because listing its names would list every index too.
   let props = 0;
@@ -225,12 +229,12 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
     nonSmi += followProperty(w, arr, key, labelled);
   }
   const numeric = present > 0 && numbers === present;
-  shape.flags |= (numeric ? ShapeFlag.NumericElements : 0) | (present < length ? ShapeFlag.Holey : 0);
+  shape.flags |= (numeric ? ShapeFlag.NumericElements : 0) | (cut || present < length ? ShapeFlag.Holey : 0);
   // In a numeric backing store doubles are unboxed: no heap numbers.
   shape.heapNumbers = numeric ? 0 : nonSmi;
   shape.props = props;
   shape.elements = present;
-  shape.length = length;
+  shape.length = cut ? present : length;
 }
 
 // Map and Set entries go through one module-level callback each, with the walker in a module
