@@ -128,6 +128,9 @@ export class Collector {
   collectFresh(): Collection {
     const start = performance.now();
     const at = Date.now();
+    // The registry as this collection sees it. A root function may add or remove roots, or shut
+    // memsize down, while the collection runs: the result must not be cached as current then.
+    const generation = this.#registry.generation;
     const measured: { entry: RootEntry; value: object; history: RootHistory }[] = [];
     const roots = new Map<string, RootMeasurement>();
     const collected: string[] = [];
@@ -178,7 +181,7 @@ export class Collector {
       walkedObjects,
       collected,
     };
-    this.#cached = { collection, monotonicAt: performance.now(), generation: this.#registry.generation };
+    this.#cached = { collection, monotonicAt: performance.now(), generation };
     return collection;
   }
 
