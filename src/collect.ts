@@ -137,13 +137,23 @@ export class Collector {
 
     for (const entry of this.#registry.entries()) {
       const history = this.#historyOf(entry);
+      const resolveStart = performance.now();
       const resolution = entry.resolve();
+      const resolveMs = performance.now() - resolveStart;
       if (resolution.status === 'collected') {
         this.#registry.drop(entry);
         this.#history.delete(entry);
         collected.push(entry.name);
       } else if (resolution.status === 'failed') {
         roots.set(entry.name, this.#failed(entry, history, resolution.error));
+      } else if (resolveMs > this.#options.maxMillis) {
+        // A root function cannot be interrupted: its time is spent and counts against the
+        // budget. The root it returned is not walked on top of that, and it is the one that
+        // reports the problem; the other roots are measured with what budget is left.
+        const message =
+          `the root function took ${resolveMs.toFixed(1)} ms, longer than the whole collection may take ` +
+          `(maxMillis: ${this.#options.maxMillis} ms); the root was not walked and the other roots got less time`;
+        roots.set(entry.name, this.#failed(entry, history, { reason: 'slow', message }));
       } else {
         roots.set(entry.name, PENDING);
         measured.push({ entry, value: resolution.value, history });

@@ -19,7 +19,12 @@ export type RootErrorReason =
   /** The root function returned a primitive (undefined, null, a number...). */
   | 'primitive'
   /** The root (or what its function returned) is a revoked Proxy. */
-  | 'revoked-proxy';
+  | 'revoked-proxy'
+  /**
+   * The root function alone ran longer than the collection's whole budget (`maxMillis`). It cannot
+   * be interrupted, so its time still counts against the budget; the collector reports this one.
+   */
+  | 'slow';
 
 /** A root that could not be measured, as reported in `RootMeasurement.error`. */
 export interface RootError {
