@@ -45,11 +45,24 @@ const KIND_FALLBACK: Partial<Record<Kind, string>> = {
   [Kind.Arguments]: 'Arguments',
 };
 
-/** Strip control characters and cap the length, so a name is safe as a label and in a table. */
+/**
+ * Control characters, line separators, and the invisible format characters that reorder or hide
+ * text (bidirectional overrides and isolates, zero-width characters, the BOM): a class named
+ * "\u202Eevil" would otherwise show reversed in a dashboard legend.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/** Strip control and invisible formatting characters and cap the length, so a name is safe as a label and in a table. */
 export function sanitizeTypeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  let clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '').trim();
-  if (clean.length > MAX_TYPE_NAME_LENGTH) clean = `${clean.slice(0, MAX_TYPE_NAME_LENGTH - 1)}…`;
+  let clean = name.replace(UNSAFE_IN_NAMES, '').trim();
+  if (clean.length > MAX_TYPE_NAME_LENGTH) {
+    let end = MAX_TYPE_NAME_LENGTH - 1;
+    // Never cut a surrogate pair in half: a lone surrogate is not valid UTF-8 in a label.
+    const last = clean.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end--;
+    clean = `${clean.slice(0, end)}…`;
+  }
   return clean;
 }
 
