@@ -1,4 +1,4 @@
-// Run by footprint.test.ts as `node --expose-gc test/reliability/footprint-child.mjs MODE` against
+// Run by footprint.test.ts as `node --expose-gc --no-flush-bytecode test/reliability/footprint-child.mjs MODE` against
 // the built dist/. Measures memsize's own memory (live V8 data-space bytes after forced full GCs)
 // in one of these modes and prints the figures as one JSON line:
 //   collections        10,000 collections of three roots (object, function, failing function)
@@ -6,15 +6,16 @@
 //                      use it), after 2,000 to warm up: heap after each block of 1,000
 //   collections-leak   the same, while the application leaks ~100 bytes per collection: the
 //                      control that shows the measurement sees a leak of that size
-//   scrapes            1,000 HTTP scrapes of startPrometheus() (the whole exporter path), after
-//                      2,000 to warm up: heap after each block of 200
+//   scrapes            2,000 HTTP scrapes of startPrometheus() (the whole exporter path), after
+//                      2,000 to warm up: heap after each block of 400; and the same against a
+//                      plain node:http server (the control: Node's own HTTP stack)
 //   transient          heap before, during and after single walks of a 200,000-thing root
 //                      (complete, cut by maxMillis, cut by maxObjects, with paths, through
 //                      collect()), and whether a truncated walk leaves the root collectable
 //   roots              100,000 roots (distinct names, weak objects and functions) added and
 //                      removed in batches of 40 with a collection each, some left for GC to drop:
 //                      heap and data points before and after
-import { request, Agent } from 'node:http';
+import { createServer, request, Agent } from 'node:http';
 import { setImmediate as tick } from 'node:timers/promises';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -109,27 +110,41 @@ function scrape(url, agent) {
 
 const seriesIn = (body) => body.split('\n').filter((line) => line.startsWith('memsize_')).length;
 
+/** Scrape `url` 2,000 times to warm up, then 5 blocks of 400: heap after each block. */
+async function scrapeSeries(url, agent) {
+  for (let i = 0; i < 2000; i++) await scrape(url, agent); // the heap grows ~250 KB while Node's HTTP path warms up
+  const heap = [await settledHeap()];
+  const series = [];
+  const started = performance.now();
+  for (let block = 0; block < 5; block++) {
+    let last;
+    for (let i = 0; i < 400; i++) last = await scrape(url, agent);
+    if (last.status !== 200) throw new Error(`scrape answered ${last.status}`);
+    series.push(seriesIn(last.body));
+    heap.push(await settledHeap());
+  }
+  return { heap, series, ms: performance.now() - started };
+}
+
 async function scrapes() {
+  // The control: the same client against a plain node:http server answering a body of the same
+  // size. Node's own HTTP stack keeps growing a little for thousands of requests (about 20-30
+  // B/request on Node 22 in this window); memsize's growth is what comes on top of it.
   const memsize = await startPrometheus({ port: 0, minIntervalMs: 0 });
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const app = { sessions: smallRoot(0) };
   memsize.addRoot('sessions', app.sessions);
   memsize.addRoot('thunk', () => app);
+  const sample = (await scrape(memsize.url, new Agent())).body;
+  const plain = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(sample));
+  await new Promise((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    for (let i = 0; i < 2000; i++) await scrape(memsize.url, agent); // warm-up: the heap grows ~300 KB while the HTTP path warms up
-    const heap = [await settledHeap()];
-    const series = [];
-    const started = performance.now();
-    for (let block = 0; block < 5; block++) {
-      let last;
-      for (let i = 0; i < 200; i++) last = await scrape(memsize.url, agent);
-      if (last.status !== 200) throw new Error(`scrape answered ${last.status}`);
-      series.push(seriesIn(last.body));
-      heap.push(await settledHeap());
-    }
-    return { heap, series, ms: performance.now() - started, scrapes: 1000 };
+    const control = await scrapeSeries(`http://127.0.0.1:${plain.address().port}/metrics`, agent);
+    const measured = await scrapeSeries(memsize.url, agent);
+    return { heap: measured.heap, series: measured.series, ms: measured.ms, scrapes: 2000, controlHeap: control.heap };
   } finally {
     agent.destroy();
+    plain.close();
     await memsize.shutdown();
   }
 }
