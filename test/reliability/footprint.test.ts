@@ -86,7 +86,9 @@ describe('memsize footprint', () => {
     for (const name of ['complete', 'maxMillis', 'maxObjects', 'paths', 'collect'] as const) {
       const c = run[name];
       console.log(`${name}: ${c.objects} things, ${((c.during - c.before) / KB).toFixed(0)} KB during the walk (${((c.during - c.before) / Math.max(1, c.objects)).toFixed(1)} B/thing), ${((c.after - c.before) / KB).toFixed(1)} KB left after GC`);
-      expect(c.after - c.before, `${name}: heap left after the walk`).toBeLessThan(256 * KB);
+      // A walk's own state for 200,000 things is several MB (the visited set alone); what stays
+      // (up to ~200 KB seen) is V8's feedback and caches warming up, not the walk.
+      expect(c.after - c.before, `${name}: heap left after the walk`).toBeLessThan(1024 * KB);
     }
     // The measurement sees the walk's transient memory (so "left after GC" is meaningful)...
     expect(run.complete.during - run.complete.before).toBeGreaterThan(1024 * KB);
@@ -102,6 +104,7 @@ describe('memsize footprint', () => {
     expect(run.added).toBe(100_000);
     expect(run.rootNames).toEqual(['resident']);
     expect(run.after.points).toBe(run.before.points);
-    expect(run.after.heap - run.before.heap).toBeLessThan(300 * KB);
+    // Up to ~125 KB seen (V8's number-string cache and the like); the history-table bug left 1-2 MB.
+    expect(run.after.heap - run.before.heap).toBeLessThan(400 * KB);
   });
 });
