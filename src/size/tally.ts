@@ -8,6 +8,7 @@
  * Heap numbers belong to the slot holding them, so they follow their owner.
  */
 import type { Visitor } from '../walk/walk.js';
+import { bareArray, capturedGet, capturedSet } from '../walk/primordials.js';
 import type { Shape } from '../walk/edges.js';
 import { Kind, type ProtoInfo } from '../walk/kinds.js';
 import { HEAP_NUMBER } from './layout.js';
@@ -23,8 +24,8 @@ export class RootTally implements Visitor {
   objects = 0;
   readonly byType = new Map<string, TypeTotal>();
   /** Bytes and objects per path id, when paths are recorded. */
-  readonly pathBytes: number[] = [];
-  readonly pathObjects: number[] = [];
+  readonly pathBytes: number[] = bareArray();
+  readonly pathObjects: number[] = bareArray();
 
   constructor(
     private readonly union: UnionTally,
@@ -48,10 +49,10 @@ export class RootTally implements Visitor {
   private add(type: string, bytes: number, objects: number, firstInUnion: boolean, path: number): void {
     this.bytes += bytes;
     this.objects += objects;
-    let total = this.lastType === type ? this.lastTotal : this.byType.get(type);
+    let total = this.lastType === type ? this.lastTotal : capturedGet(this.byType, type);
     if (total === undefined || total === null) {
       total = { bytes: 0, objects: 0 };
-      this.byType.set(type, total);
+      capturedSet(this.byType, type, total);
     }
     this.lastType = type;
     this.lastTotal = total;

@@ -4,13 +4,15 @@
  * at most one entry per distinct path prefix of that depth, not one per object.
  */
 
+import { bareArray, capturedGet, capturedSet } from './primordials.js';
+
 /** The root itself. */
 export const ROOT_PATH = 0;
 
 export class PathTable {
-  private readonly parents: number[] = [-1];
-  private readonly labels: string[] = [''];
-  private readonly depths: number[] = [0];
+  private readonly parents: number[] = rootEntry(-1);
+  private readonly labels: string[] = rootEntry('');
+  private readonly depths: number[] = rootEntry(0);
   private readonly index = new Map<string, number>();
 
   constructor(
@@ -23,14 +25,14 @@ export class PathTable {
   extend(parent: number, label: string): number {
     if (this.depths[parent]! >= this.maxDepth) return parent;
     const key = `${parent}\u0000${label}`;
-    let id = this.index.get(key);
+    let id = capturedGet(this.index, key);
     if (id === undefined) {
       if (this.labels.length >= this.maxPaths) return parent;
       id = this.labels.length;
-      this.parents.push(parent);
-      this.labels.push(label);
-      this.depths.push(this.depths[parent]! + 1);
-      this.index.set(key, id);
+      this.parents[id] = parent;
+      this.labels[id] = label;
+      this.depths[id] = this.depths[parent]! + 1;
+      capturedSet(this.index, key, id);
     }
     return id;
   }
@@ -50,4 +52,10 @@ export class PathTable {
     parts.push(rootLabel);
     return parts.reverse().join(' › ');
   }
+}
+
+function rootEntry<T>(value: T): T[] {
+  const entries = bareArray<T>();
+  entries[0] = value;
+  return entries;
 }

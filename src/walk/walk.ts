@@ -19,11 +19,14 @@ import { expand, type Shape, newShape } from './edges.js';
 import { Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
+import { bareArray, setAdd, setSize, weakMapGet, weakMapSet } from './primordials.js';
 
 const isProxy = types.isProxy;
+
 const descriptionGetter = Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get!;
+const apply = Reflect.apply;
 function symbolDescription(symbol: symbol): string | undefined {
-  return Reflect.apply(descriptionGetter, symbol, []) as string | undefined;
+  return apply(descriptionGetter, symbol, []) as string | undefined;
 }
 const getPrototypeOf = Object.getPrototypeOf;
 
@@ -88,11 +91,11 @@ const recentInfos: ProtoInfo[] = [placeholderInfo(), placeholderInfo(), placehol
 let recentNext = 0;
 function lookupProto(proto: object): ProtoInfo {
   for (let i = 0; i < 4; i++) if (recentProtos[i] === proto) return recentInfos[i]!;
-  let info = protoInfos.get(proto);
+  let info = weakMapGet(protoInfos, proto);
   if (info === undefined) {
     const kind = kindOfPrototype(proto, isProxy);
     info = kind === UNKNOWN_KIND ? UNKNOWN_INFO : { kind, typeName: undefined };
-    protoInfos.set(proto, info);
+    weakMapSet(protoInfos, proto, info);
   }
   recentProtos[recentNext] = proto;
   recentInfos[recentNext] = info;
@@ -100,7 +103,7 @@ function lookupProto(proto: object): ProtoInfo {
   return info;
 }
 function forgetRecentProtos(): void {
-  recentProtos.fill(null);
+  for (let i = 0; i < 4; i++) recentProtos[i] = null;
 }
 function placeholderInfo(): ProtoInfo {
   return { kind: Kind.Plain, typeName: undefined };
@@ -112,8 +115,8 @@ const UNKNOWN_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined };
 /** A reusable traversal engine. Not re-entrant: one walk at a time (walks never yield). */
 export class Walker {
   /** Pending objects. Strings and numbers are handled when found, never pushed. */
-  private stack: unknown[] = [];
-  private pathStack: number[] = [];
+  private stack: unknown[] = bareArray();
+  private pathStack: number[] = bareArray();
   private sp = 0;
   /** Things this root has reached. */
   private seen = new Set<unknown>();
@@ -231,14 +234,14 @@ export class Walker {
   /** Returns null when this root has already seen `thing`, else whether the union had not. */
   private mark(thing: unknown): boolean | null {
     const seen = this.seen;
-    const before = seen.size;
-    seen.add(thing); // one hash operation instead of has() then add()
-    if (seen.size === before) return null;
+    const before = setSize(seen);
+    setAdd(seen, thing); // one hash operation instead of has() then add()
+    if (setSize(seen) === before) return null;
     const union = this.union;
     if (union === null) return true;
-    const unionBefore = union.size;
-    union.add(thing);
-    return union.size !== unionBefore;
+    const unionBefore = setSize(union);
+    setAdd(union, thing);
+    return setSize(union) !== unionBefore;
   }
 
   private visitObject(value: object, firstInUnion: boolean): void {

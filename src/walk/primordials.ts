@@ -1,0 +1,39 @@
+/**
+ * Built-ins as they were when memsize loaded. The walk's own bookkeeping must not run the host's
+ * code either: a program (or a dependency) that replaces Set.prototype.add, or puts an accessor
+ * on Array.prototype[7], would otherwise be called by the walk itself. So Set, Map and WeakMap
+ * methods are captured here and called uncurried, and work arrays have no prototype (a hole
+ * never reaches one).
+ */
+
+const uncurryThis = Function.prototype.bind.bind(Function.prototype.call) as <A extends unknown[], R>(
+  method: (this: never, ...args: A) => R,
+) => (self: unknown, ...args: A) => R;
+
+export const setAdd = uncurryThis(Set.prototype.add as (this: never, value: unknown) => unknown);
+export const setSize = uncurryThis(Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get as (this: never) => number);
+export const weakMapGet = uncurryThis(WeakMap.prototype.get as (this: never, key: object) => unknown) as <V>(
+  map: WeakMap<object, V>,
+  key: object,
+) => V | undefined;
+export const weakMapSet = uncurryThis(WeakMap.prototype.set as (this: never, key: object, value: unknown) => unknown) as <V>(
+  map: WeakMap<object, V>,
+  key: object,
+  value: V,
+) => unknown;
+const mapGet = uncurryThis(Map.prototype.get as (this: never, key: unknown) => unknown);
+const mapSet = uncurryThis(Map.prototype.set as (this: never, key: unknown, value: unknown) => unknown);
+const setPrototypeOf = Object.setPrototypeOf;
+
+/** An array no prototype accessor can reach. */
+export function bareArray<T>(): T[] {
+  return setPrototypeOf([], null) as T[];
+}
+
+/** Map.prototype.get and set as captured at load. */
+export function capturedGet<K, V>(map: Map<K, V>, key: K): V | undefined {
+  return mapGet(map, key) as V | undefined;
+}
+export function capturedSet<K, V>(map: Map<K, V>, key: K, value: V): void {
+  mapSet(map, key, value);
+}
