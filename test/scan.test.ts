@@ -4,19 +4,10 @@
  * must hold whatever the size model says.
  */
 import { describe, expect, it } from 'vitest';
+import { sumByType } from './support/result.js';
 import vm from 'node:vm';
 import { scan, MemsizeError } from '../src/index.js';
 
-/** Sum of a byType map, to check it adds up to the totals. */
-function sumByType(result: ReturnType<typeof scan>): { bytes: number; objects: number } {
-  let bytes = 0;
-  let objects = 0;
-  for (const total of result.byType.values()) {
-    bytes += total.bytes;
-    objects += total.objects;
-  }
-  return { bytes, objects };
-}
 
 describe('scan() result shape', () => {
   it('returns totals, a per-type breakdown that sums to them, truncation and duration', () => {
@@ -247,11 +238,15 @@ describe('scan() budgets', () => {
     expect(() => scan({}, { maxMillis: Number.NaN })).toThrow(/maxMillis/);
     expect(() => scan({}, { paths: { depth: 0 } })).toThrow(/paths\.depth/);
     expect(() => scan({}, { bogus: 1 } as never)).toThrow(/options\.bogus is not an option/);
+    // A test that only asserts inside `catch` passes when nothing throws: capture, then assert.
+    let thrown: unknown = null;
     try {
       scan({}, { maxObjects: 1.5 });
     } catch (error) {
-      expect((error as MemsizeError).code).toBe('ERR_MEMSIZE_INVALID_OPTION');
+      thrown = error;
     }
+    expect(thrown).toBeInstanceOf(MemsizeError);
+    expect((thrown as MemsizeError).code).toBe('ERR_MEMSIZE_INVALID_OPTION');
   });
 });
 

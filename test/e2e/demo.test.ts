@@ -2,23 +2,12 @@
 // on free ports with fast traffic; /metrics shows the leaking root growing between two scrapes,
 // the report page lists the roots and scans them, and SIGTERM stops it cleanly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReportJSON, RootReportJSON } from '../../src/index.js';
+import { ROOT_DIR, assertDistFresh } from '../support/dist.js';
 
-const ROOT_DIR = join(import.meta.dirname, '..', '..');
-const DIST_INDEX = join(ROOT_DIR, 'dist', 'index.js');
 const ROOTS = ['sessions', 'cache', 'requestLog'];
-
-function newestMtimeMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 /** Wait until the child has printed its URLs; fail with its output if it exits or takes too long. */
 function waitForUrls(child: ChildProcess, output: { text: string }, timeoutMs: number): Promise<Record<string, string>> {
@@ -63,10 +52,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('npm start (demo/server.mjs)', () => {
   it('serves growing metrics and a working report page, and stops on SIGTERM', async () => {
-    if (!existsSync(DIST_INDEX)) throw new Error('dist/ is missing: run `npm run build` (npm ci and npm start do it)');
-    if (newestMtimeMs(join(ROOT_DIR, 'src')) > statSync(DIST_INDEX).mtimeMs) {
-      throw new Error('dist/ is older than src/: run `npm run build` so the demo runs the current code');
-    }
+    assertDistFresh();
 
     const output = { text: '' };
     const child = spawn(process.execPath, [join(ROOT_DIR, 'demo', 'server.mjs')], {

@@ -3,28 +3,9 @@
  * for real ES module namespaces, neither of which a vitest worker has) against the built dist/.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { ROOT_DIR, DIST_INDEX, assertDistFresh } from '../support/dist.js';
 
-export const ROOT_DIR = join(import.meta.dirname, '..', '..');
-export const DIST_INDEX = join(ROOT_DIR, 'dist', 'index.js');
-
-function newestMtimeMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Throws unless dist/ exists and is at least as new as every file in src/ (child scripts run dist/). */
-export function assertDistFresh(): void {
-  if (!existsSync(DIST_INDEX)) throw new Error('dist/ is missing: run `npm run build` (npm ci does it)');
-  if (newestMtimeMs(join(ROOT_DIR, 'src')) > statSync(DIST_INDEX).mtimeMs + 1) {
-    throw new Error('dist/ is older than src/: run `npm run build` so the child scripts run the current code');
-  }
-}
+export { ROOT_DIR, DIST_INDEX, assertDistFresh };
 
 export interface NodeRun {
   code: number | null;

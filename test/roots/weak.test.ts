@@ -3,13 +3,11 @@
  * `node --expose-gc` against dist/ (built by `npm run build`, which `npm ci` runs in CI).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { assertDistFresh } from '../support/dist.js';
 
 const script = fileURLToPath(new URL('./weak-root.mjs', import.meta.url));
-const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
-const registrySource = fileURLToPath(new URL('../../src/roots/registry.ts', import.meta.url));
 
 function runScript(): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -21,14 +19,8 @@ function runScript(): Promise<{ stdout: string; stderr: string }> {
 }
 
 describe('a weak root', () => {
-  it('is built: dist/ exists and is not older than the registry source', () => {
-    expect(existsSync(dist), 'dist/index.js is missing: run `npm run build`').toBe(true);
-    expect(statSync(dist).mtimeMs, 'dist/ is older than src/roots/registry.ts: run `npm run build`').toBeGreaterThanOrEqual(
-      statSync(registrySource).mtimeMs - 1,
-    );
-  });
-
   it('does not keep its object alive, and its series disappear once it is collected', async () => {
+    assertDistFresh();
     const { stdout } = await runScript();
     const result = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(result.before).toEqual(['strong', 'weak']);

@@ -7,17 +7,9 @@
  */
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { sumByType } from '../support/result.js';
 import { scan, type ScanResult } from '../../src/index.js';
 
-function sumByType(result: ScanResult): { bytes: number; objects: number } {
-  let bytes = 0;
-  let objects = 0;
-  for (const total of result.byType.values()) {
-    bytes += total.bytes;
-    objects += total.objects;
-  }
-  return { bytes, objects };
-}
 
 /**
  * Record user code only while `run` runs: setting traps up and taking them down uses the very
