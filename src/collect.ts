@@ -229,20 +229,7 @@ export class Collector {
         // A logger that throws must not break the collection.
       }
     }
-    return {
-      bytes: 0,
-      objects: 0,
-      byType: new Map(),
-      truncated: false,
-      truncatedBy: null,
-      durationMs: 0,
-      error,
-      errorCount: history.errorCount,
-      heldFrom: null,
-      walkedBytes: 0,
-      walkedObjects: 0,
-      budgetMs: 0,
-    };
+    return { ...emptyMeasurement(), error, errorCount: history.errorCount };
   }
 
   #measured(result: ScanResult, history: RootHistory, at: number, budgetMs: number): RootMeasurement {
@@ -270,18 +257,23 @@ export class Collector {
   }
 }
 
+/** A measurement with no figures: the base of a failed root's, and the pending placeholder. */
+function emptyMeasurement(): RootMeasurement {
+  return {
+    bytes: 0,
+    objects: 0,
+    byType: new Map(),
+    truncated: false,
+    truncatedBy: null,
+    durationMs: 0,
+    error: null,
+    errorCount: 0,
+    heldFrom: null,
+    walkedBytes: 0,
+    walkedObjects: 0,
+    budgetMs: 0,
+  };
+}
+
 /** Placeholder keeping a measured root's place in registration order until its walk result is in. */
-const PENDING: RootMeasurement = Object.freeze({
-  bytes: 0,
-  objects: 0,
-  byType: new Map(),
-  truncated: false,
-  truncatedBy: null,
-  durationMs: 0,
-  error: null,
-  errorCount: 0,
-  heldFrom: null,
-  walkedBytes: 0,
-  walkedObjects: 0,
-  budgetMs: 0,
-}) as RootMeasurement;
+const PENDING: RootMeasurement = Object.freeze(emptyMeasurement());

@@ -4,7 +4,7 @@
  * Never throws for any root (options are validated before anything runs).
  */
 import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from './options.js';
-import type { PathTotal, ScanResult, TypeTotal } from './snapshot.js';
+import type { PathTotal, ScanResult } from './snapshot.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
 import { Walker } from './walk/walk.js';
@@ -111,4 +111,3 @@ function topPaths(table: PathTable, tally: RootTally, top: number): PathTotal[] 
   return ids.slice(0, top).map((id) => ({ path: table.format(id, 'root'), bytes: bytes[id]!, objects: objects[id]! }));
 }
 
-export type { TypeTotal };

@@ -13,6 +13,7 @@
  */
 import { Kind } from './kinds.js';
 import type { Walker } from './walk.js';
+import { uncurryThis } from './primordials.js';
 
 /** Layout facts about the thing just expanded. One instance per Walker, overwritten per thing. */
 export interface Shape {
@@ -31,8 +32,6 @@ export interface Shape {
 export const enum ShapeFlag {
   /** Every element is a number: V8 keeps them unboxed in a double (or Smi) backing store. */
   NumericElements = 1,
-  /** The object has no prototype (created by Object.create(null)): V8 keeps it in dictionary mode. */
-  NullPrototype = 2,
   /** The properties are in a hash table (dictionary mode), see {@link isDictionaryMode}. */
   DictionaryProperties = 4,
   /** A typed array small enough that V8 keeps its bytes on the heap, with no ArrayBuffer yet. */
@@ -67,12 +66,7 @@ const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const getPrototypeOf = Object.getPrototypeOf;
 const hasOwn = Object.hasOwn;
 const ownKeys = Reflect.ownKeys as (target: object) => (string | symbol)[];
-const callBind = Function.prototype.call.bind(Function.prototype.bind) as (fn: Function, thisArg: unknown) => Function;
-
-/** `method` as a plain function taking its receiver first, `uncurry(m)(obj, ...args)`: no args array. */
-function uncurry<A extends unknown[], R>(method: (this: never, ...args: A) => R): (self: unknown, ...args: A) => R {
-  return callBind(Function.prototype.call, method) as (self: unknown, ...args: A) => R;
-}
+const uncurry = uncurryThis;
 
 /** The getter of an own or inherited accessor, or undefined (Annex B __lookupGetter__). */
 const getterOf = uncurry(

@@ -6,7 +6,8 @@
  * never reaches one).
  */
 
-const uncurryThis = Function.prototype.bind.bind(Function.prototype.call) as <A extends unknown[], R>(
+/** `method` as a plain function taking its receiver first, `uncurryThis(m)(obj, ...args)`: no args array. */
+export const uncurryThis = Function.prototype.bind.bind(Function.prototype.call) as <A extends unknown[], R>(
   method: (this: never, ...args: A) => R,
 ) => (self: unknown, ...args: A) => R;
 

@@ -19,15 +19,13 @@ import { expand, type Shape, newShape } from './edges.js';
 import { Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
-import { bareArray, setAdd, setSize, weakMapGet, weakMapSet } from './primordials.js';
+import { bareArray, setAdd, setSize, uncurryThis, weakMapGet, weakMapSet } from './primordials.js';
 
 const isProxy = types.isProxy;
 
-const descriptionGetter = Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get!;
-const apply = Reflect.apply;
-function symbolDescription(symbol: symbol): string | undefined {
-  return apply(descriptionGetter, symbol, []) as string | undefined;
-}
+const symbolDescription = uncurryThis(
+  Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get as (this: never) => string | undefined,
+);
 const getPrototypeOf = Object.getPrototypeOf;
 
 /** Receives every distinct heap thing of a root's walk, once. */
