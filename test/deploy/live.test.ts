@@ -194,10 +194,16 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
       await sleep(500);
     }
     const firing = (name: string) => [...seen.values()].filter((a) => a.state === 'firing' && matches(a, name)).length > 0;
-    expect(
-      Object.fromEntries(Object.keys(EXPECTED_FIRING).map((name) => [name, firing(name)])),
-      `alerts seen: ${JSON.stringify([...seen.values()], null, 1)}\n${srv.log()}`,
-    ).toEqual(Object.fromEntries(Object.keys(EXPECTED_FIRING).map((name) => [name, true])));
+    const fired = Object.fromEntries(Object.keys(EXPECTED_FIRING).map((name) => [name, firing(name)]));
+    // On failure, the raw samples behind the alerts say whether the app, the scrape or the rule is at fault.
+    let samples = '';
+    if (Object.values(fired).includes(false)) {
+      for (const expr of ['memsize_walk_errors[30s]', 'memsize_walk_duration_seconds[30s]', 'scrape_duration_seconds[30s]', 'up[30s]']) {
+        const res = await instantQuery(srv, expr);
+        samples += `${expr}: ${JSON.stringify(res.data.result)}\n`;
+      }
+    }
+    expect(fired, `alerts seen: ${JSON.stringify([...seen.values()], null, 1)}\nsamples:\n${samples}prometheus log:\n${srv.log()}`).toEqual(Object.fromEntries(Object.keys(EXPECTED_FIRING).map((name) => [name, true])));
 
     // The flat root: its growth trend is evaluated (0), and no alert ever named it.
     const trend = await instantQuery(srv, 'memsize:root_bytes:deriv30m{root="flat"}');
