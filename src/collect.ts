@@ -32,7 +32,10 @@ export interface RootMeasurement extends ScanResult {
   walkedBytes: number;
   /** Heap things this collection's walk visited (equals `objects` unless held). */
   walkedObjects: number;
-  /** The share of `maxMillis` this root's walk was given, in milliseconds (0 when it failed before the walk). */
+  /**
+   * The time this root's walk was allowed, in milliseconds: its share of `maxMillis` plus its part
+   * of what the roots walked before it left unused (0 when it failed before the walk).
+   */
   budgetMs: number;
 }
 
@@ -170,17 +173,21 @@ export class Collector {
         : Math.max(history.lastDurationMs * NEED_FACTOR, history.lastDurationMs + slackMs, NEED_FLOOR_MS),
     );
     const shares = splitBudgetMs(needs, walkBudgetMs);
-    const budgets: RootBudget[] = shares.map((share) => ({ maxObjects: this.#options.maxObjectsPerRoot, maxMillis: share }));
-    const { results, unionBytes, unionObjects } = scanEach(
-      measured.map((m) => m.value),
-      budgets,
+    // Smallest need first (registration order among equals): what the small roots leave unused
+    // goes to the ones still walking, so a root that outgrew its share gets the idle time.
+    const order = measured.map((_, i) => i).sort((a, b) => needs[a]! - needs[b]! || a - b);
+    const { results, budgetsMs, unionBytes, unionObjects } = scanEach(
+      order.map((i) => measured[i]!.value),
+      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjectsPerRoot, maxMillis: shares[i]! })),
+      { shareUnusedTime: true },
     );
 
     let walkedObjects = 0;
-    measured.forEach(({ entry, history }, i) => {
-      const result = results[i]!;
+    order.forEach((i, k) => {
+      const { entry, history } = measured[i]!;
+      const result = results[k]!;
       walkedObjects += result.objects;
-      roots.set(entry.name, this.#measured(result, history, at, shares[i]!));
+      roots.set(entry.name, this.#measured(result, history, at, budgetsMs[k]!));
     });
     const collection: Collection = {
       at,

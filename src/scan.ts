@@ -12,8 +12,23 @@ import { RootTally, type UnionTally } from './size/tally.js';
 
 export type RootBudget = Budget;
 
+export interface ScanEachOptions {
+  /** Attribute bytes to property paths (what `scan()` does with its `paths` option). */
+  paths?: ResolvedPathOptions | null;
+  /**
+   * Pass the time a root leaves unused on to the roots after it, in equal parts: each root's
+   * walk may take its own `maxMillis` plus its part of what the roots before it did not use (or
+   * less, when they overran). The walks together stay within the sum of the budgets, give or
+   * take one clock stride per root. Give the roots in ascending order of need so that small
+   * roots go first and their leftovers reach the large ones.
+   */
+  shareUnusedTime?: boolean;
+}
+
 export interface ScanEachResult {
   results: ScanResult[];
+  /** The time each root's walk was allowed, in milliseconds (its `maxMillis`, plus or minus what it inherited). */
+  budgetsMs: number[];
   /** Bytes reachable from any of the roots, each thing counted once. */
   unionBytes: number;
   unionObjects: number;
@@ -35,7 +50,7 @@ export interface ScanEachResult {
  */
 export function scan(root: unknown, options?: ScanOptions): ScanResult {
   const resolved = resolveScanOptions(options);
-  return scanEach([root], [resolved], resolved.paths).results[0]!;
+  return scanEach([root], [resolved], { paths: resolved.paths }).results[0]!;
 }
 
 const walker = new Walker();
@@ -45,21 +60,28 @@ const walker = new Walker();
  * counts in both); the union counts it once. Budgets apply per root.
  * Internal: the metrics collector uses it. Budgets are not validated here.
  */
-export function scanEach(
-  roots: readonly unknown[],
-  budgets: readonly Budget[],
-  paths: ResolvedPathOptions | null = null,
-): ScanEachResult {
+export function scanEach(roots: readonly unknown[], budgets: readonly Budget[], options: ScanEachOptions = {}): ScanEachResult {
+  const paths = options.paths ?? null;
   const union: UnionTally = { bytes: 0, objects: 0 };
   const results: ScanResult[] = [];
+  const budgetsMs: number[] = [];
+  // Time the roots walked so far left unused (negative when they overran), shared by the rest.
+  let unusedMs = 0;
   try {
     for (let i = 0; i < roots.length; i++) {
-      results.push(scanOne(roots[i], budgets[i]!, union, paths));
+      let budget = budgets[i]!;
+      if (options.shareUnusedTime === true) {
+        budget = { maxObjects: budget.maxObjects, maxMillis: Math.max(budget.maxMillis + unusedMs / (roots.length - i), 0) };
+      }
+      const result = scanOne(roots[i], budget, union, paths);
+      unusedMs += budgets[i]!.maxMillis - result.durationMs;
+      results.push(result);
+      budgetsMs.push(budget.maxMillis);
     }
   } finally {
     walker.reset();
   }
-  return { results, unionBytes: union.bytes, unionObjects: union.objects };
+  return { results, budgetsMs, unionBytes: union.bytes, unionObjects: union.objects };
 }
 
 function scanOne(root: unknown, budget: Budget, union: UnionTally, paths: ResolvedPathOptions | null): ScanResult {

@@ -1,20 +1,23 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RootBudget, ScanEachResult } from '../src/scan.js';
+import type { RootBudget, ScanEachOptions, ScanEachResult } from '../src/scan.js';
 import type { ScanResult } from '../src/snapshot.js';
 
 // The walk is replaced by a scripted one, so budgets, truncation and caching can be driven exactly.
+// A script returns results in the order of the roots it is given (the collector walks them in
+// ascending order of need), and each root's walk is allowed exactly its budget.
 const walk = vi.hoisted(() => ({
-  calls: [] as { roots: unknown[]; budgets: RootBudget[] }[],
-  script: null as null | ((roots: readonly unknown[], budgets: readonly RootBudget[]) => ScanEachResult),
+  calls: [] as { roots: unknown[]; budgets: RootBudget[]; options: ScanEachOptions | undefined }[],
+  script: null as null | ((roots: readonly unknown[], budgets: readonly RootBudget[]) => Omit<ScanEachResult, 'budgetsMs'>),
 }));
 vi.mock('../src/scan.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../src/scan.js')>();
   return {
     ...actual,
-    scanEach: (roots: readonly unknown[], budgets: readonly RootBudget[]) => {
-      walk.calls.push({ roots: [...roots], budgets: [...budgets] });
-      return (walk.script ?? actual.scanEach)(roots, budgets);
+    scanEach: (roots: readonly unknown[], budgets: readonly RootBudget[], options?: ScanEachOptions) => {
+      walk.calls.push({ roots: [...roots], budgets: [...budgets], options });
+      if (walk.script === null) return actual.scanEach(roots, budgets, options);
+      return { ...walk.script(roots, budgets), budgetsMs: budgets.map((b) => b.maxMillis) };
     },
   };
 });
@@ -106,24 +109,38 @@ describe('Collector.collect', () => {
     expect(budgets[0]!.maxMillis).toBeCloseTo(budgets[2]!.maxMillis, 9);
   });
 
-  it('moves budget from roots that finished quickly to a root that ran out of time', () => {
+  it('moves budget from roots that finished quickly to a root that ran out of time, and walks it last', () => {
     const { registry, collector } = setup({ maxMillis: 100 });
-    for (const name of ['small1', 'huge', 'small2']) registry.add(name, {}, { weak: false });
+    const huge = { name: 'huge' };
+    const small1 = { name: 'small1' };
+    const small2 = { name: 'small2' };
+    registry.add('small1', small1, { weak: false });
+    registry.add('huge', huge, { weak: false });
+    registry.add('small2', small2, { weak: false });
     walk.script = (roots, budgets) => ({
-      results: roots.map((_, i) =>
-        i === 1 ? result(1000, { truncated: true, truncatedBy: 'maxMillis', durationMs: budgets[1]!.maxMillis }) : result(10, { durationMs: 0.5 }),
+      results: roots.map((root, i) =>
+        root === huge ? result(1000, { truncated: true, truncatedBy: 'maxMillis', durationMs: budgets[i]!.maxMillis }) : result(10, { durationMs: 0.5 }),
       ),
       unionBytes: 1020,
       unionObjects: 102,
     });
-    collector.collect();
-    collector.collect();
-    const [first, second] = walk.calls.map((c) => c.budgets.map((b) => b.maxMillis));
-    expect(second![1]!).toBeGreaterThan(first![1]!);
+    const firstCollection = collector.collect();
+    const secondCollection = collector.collect();
+    const [first, second] = walk.calls;
+    // No history at first: registration order, equal shares. Then the small roots go first.
+    expect(first!.roots).toEqual([small1, huge, small2]);
+    expect(second!.roots).toEqual([small1, small2, huge]);
+    expect(walk.calls.map((c) => c.options?.shareUnusedTime)).toEqual([true, true]);
+    const budgetOf = (call: typeof first, root: object) => call!.budgets[call!.roots.indexOf(root)]!.maxMillis;
+    expect(budgetOf(second, huge)).toBeGreaterThan(budgetOf(first, huge));
     // The small roots keep headroom over what they needed (3x, and at least 5% of maxMillis more).
-    expect(second![0]!).toBeGreaterThanOrEqual(0.5 + 5);
-    expect(second![0]!).toBeLessThan(first![0]!);
-    expect(second![0]! + second![1]! + second![2]!).toBeLessThanOrEqual(100);
+    expect(budgetOf(second, small1)).toBeGreaterThanOrEqual(0.5 + 5);
+    expect(budgetOf(second, small1)).toBeLessThan(budgetOf(first, small1));
+    expect(second!.budgets.reduce((sum, b) => sum + b.maxMillis, 0)).toBeLessThanOrEqual(100);
+    // Reported in registration order whatever the walk order, each with the budget its walk had.
+    expect([...secondCollection.roots.keys()]).toEqual(['small1', 'huge', 'small2']);
+    expect(secondCollection.roots.get('huge')!.budgetMs).toBe(budgetOf(second, huge));
+    expect(firstCollection.roots.get('small2')!.budgetMs).toBe(budgetOf(first, small2));
   });
 
   it('reuses the last collection while younger than minIntervalMs, and starts a fresh one when a root is added or removed', () => {
