@@ -143,6 +143,32 @@ describe('Collector.collect', () => {
     expect(firstCollection.roots.get('small2')!.budgetMs).toBe(budgetOf(first, small2));
   });
 
+  it('walks the roots expected to complete first, largest first, and the ones cut by time last', () => {
+    const { registry, collector } = setup({ maxMillis: 200 });
+    const cut = { name: 'cut' };
+    const tiny = { name: 'tiny' };
+    const big = { name: 'big' };
+    registry.add('cut', cut, { weak: false });
+    registry.add('tiny', tiny, { weak: false });
+    registry.add('big', big, { weak: false });
+    const durations = new Map<object, number>([
+      [tiny, 0.5],
+      [big, 30],
+    ]);
+    walk.script = (roots, budgets) => ({
+      results: roots.map((root, i) =>
+        root === cut ? result(1000, { truncated: true, truncatedBy: 'maxMillis', durationMs: budgets[i]!.maxMillis }) : result(10, { durationMs: durations.get(root as object)! }),
+      ),
+      unionBytes: 1020,
+      unionObjects: 102,
+    });
+    collector.collect();
+    collector.collect();
+    // The first root's visited set doubles as the union's: the largest of the roots that fit goes there.
+    expect(walk.calls[1]!.roots).toEqual([big, tiny, cut]);
+    expect([...collector.collect().roots.keys()]).toEqual(['cut', 'tiny', 'big']);
+  });
+
   it('reuses the last collection while younger than minIntervalMs, and starts a fresh one when a root is added or removed', () => {
     const { registry, collector } = setup({ minIntervalMs: 60_000 });
     registry.add('a', {}, { weak: false });
