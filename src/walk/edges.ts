@@ -80,7 +80,10 @@ const propertyIsEnumerable = uncurry(Object.prototype.propertyIsEnumerable as (t
  * object) looks like a data property but is formatted when first read, which calls
  * Error.prepareStackTrace: user code. Its non-enumerable attribute can be read without
  * formatting it, so such a `stack` is skipped, as the accessor it became in V8 12 (Node 22, 24)
- * always is. The size model counts an error's captured frames instead (size/layout.ts).
+ * always is. The size model counts an error's captured frames instead (size/layout.ts). An
+ * enumerable one was redefined by the application, and V8 formatted it then; it is read through
+ * its descriptor, because __lookupGetter__ looks through that special property to the prototype
+ * (a `stack` accessor on the error's class would hide the value).
  */
 const STACK_FORMATS_ON_READ = Number(process.versions.v8.split('.')[0]) < 12;
 function isLazyStack(obj: object, key: string | symbol): boolean {
@@ -123,10 +126,15 @@ const PATH_KEYS_MAX = 32;
 
 /** Follow one own property unless it has a getter. Returns 1 when it holds a heap number. */
 function followProperty(w: Walker, obj: object, key: string | symbol, labelled: boolean): number {
-  if (STACK_FORMATS_ON_READ && isLazyStack(obj, key)) return 0;
+  let descriptorRead = w.foreign;
+  if (STACK_FORMATS_ON_READ && key === 'stack') {
+    if (isLazyStack(obj, key)) return 0;
+    descriptorRead = true;
+  }
   let value: unknown;
-  if (w.foreign) {
-    // Possibly a vm context's global, whose interceptor would call the sandbox's getter on a read.
+  if (descriptorRead) {
+    // Possibly a vm context's global, whose interceptor would call the sandbox's getter on a
+    // read; or a redefined stack on Node 20 (see isLazyStack).
     const desc = getOwnPropertyDescriptor(obj, key);
     if (desc === undefined || !hasOwn(desc, 'value')) return 0;
     value = desc.value;
