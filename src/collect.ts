@@ -81,7 +81,7 @@ const NEED_FLOOR_MS = 1;
  * of the garbage the walk itself makes) can fall just before it. `npm run bench:load` (Node
  * 20.20.2) measured collections of up to 214.5 ms against 200 with no reserve (commit ed06f97),
  * and up to 208.8 ms with 5% (commit 58e09b9, `LOAD_PREFILL=10000`): a scavenge of 3-4 ms and a
- * table growth can come together. With 10%, up to 190.3 ms.
+ * table growth can come together. With 10% (36f6ca1), up to 190.3 ms.
  */
 export const RESERVE_OF_BUDGET = 0.1;
 /** Lower bound of the walk budget when root functions used up `maxMillis`: each root still gets a token walk. */
