@@ -19,8 +19,8 @@ export interface ScanEachOptions {
    * Pass the time a root leaves unused on to the roots after it, in equal parts: each root's
    * walk may take its own `maxMillis` plus its part of what the roots before it did not use (or
    * less, when they overran). The walks together stay within the sum of the budgets, give or
-   * take one clock stride per root. Give the roots in ascending order of need so that small
-   * roots go first and their leftovers reach the large ones.
+   * take one clock stride per root. Give first the roots expected to finish within their time,
+   * so that what they leave reaches the ones that need more.
    */
   shareUnusedTime?: boolean;
 }
