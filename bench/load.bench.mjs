@@ -24,16 +24,9 @@ import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { envInt } from '../scripts/env.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
-
-function envInt(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 const config = {
   seconds: envInt('LOAD_SECONDS', 60, 1, 3600),

@@ -16,27 +16,23 @@ import { createServer } from 'node:http';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { createReportHandler, startPrometheus } from '../dist/index.js';
 import { createShop } from './shop.mjs';
+import { envInt } from '../scripts/env.mjs';
 import { startTraffic } from './traffic.mjs';
 
-function envInt(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    console.error(`memsize demo: ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
+let config;
+try {
+  config = {
+    port: envInt('PORT', 8080, 0, 65535),
+    metricsPort: envInt('METRICS_PORT', 9464, 0, 65535),
+    rps: envInt('DEMO_RPS', 20, 1, 5000),
+    leakCap: envInt('DEMO_LEAK_CAP', 100_000, 0, 10_000_000),
+    minIntervalMs: envInt('DEMO_MIN_INTERVAL_MS', 5000, 0, 3_600_000),
+    scanIntervalMs: envInt('DEMO_SCAN_INTERVAL_MS', 2000, 0, 3_600_000),
+  };
+} catch (error) {
+  console.error(`memsize demo: ${error.message}`);
+  process.exit(2);
 }
-
-const config = {
-  port: envInt('PORT', 8080, 0, 65535),
-  metricsPort: envInt('METRICS_PORT', 9464, 0, 65535),
-  rps: envInt('DEMO_RPS', 20, 1, 5000),
-  leakCap: envInt('DEMO_LEAK_CAP', 100_000, 0, 10_000_000),
-  minIntervalMs: envInt('DEMO_MIN_INTERVAL_MS', 5000, 0, 3_600_000),
-  scanIntervalMs: envInt('DEMO_SCAN_INTERVAL_MS', 2000, 0, 3_600_000),
-};
 const HOST = '127.0.0.1';
 
 const shop = createShop({ leakCap: config.leakCap });

@@ -15,9 +15,10 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { envInt, findExecutable } from './env.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO = join(repo, 'demo', 'server.mjs');
@@ -27,31 +28,6 @@ const START_TIMEOUT_MS = 30_000;
 
 function log(message) {
   console.log(`stack: ${message}`);
-}
-
-function findOnPath(name) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-function portFromEnv(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    console.error(`stack: ${name} must be a port from 1 to 65535, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return port;
 }
 
 /** A child process whose output is forwarded with a prefix and kept for matching. */
@@ -128,8 +104,14 @@ async function main() {
     console.error('piece of work (npm start); once it is in the repository, `npm run stack` starts it with Prometheus.');
     process.exit(1);
   }
-  const prometheusPort = portFromEnv('PROMETHEUS_PORT', 9090);
-  let prometheusBinary = process.env.PROMETHEUS || findOnPath('prometheus');
+  let prometheusPort;
+  try {
+    prometheusPort = envInt('PROMETHEUS_PORT', 9090, 1, 65535);
+  } catch (error) {
+    console.error(`stack: ${error.message}`);
+    process.exit(2);
+  }
+  let prometheusBinary = process.env.PROMETHEUS || findExecutable('prometheus');
   if (process.env.PROMETHEUS) {
     try {
       accessSync(prometheusBinary, constants.X_OK);

@@ -4,12 +4,13 @@
  * and the rewriting of the shipped rules into short test-only windows.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { findExecutable } from '../../scripts/env.mjs';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const repoPath = (relative: string): string => join(REPO, relative);
@@ -27,21 +28,6 @@ export const DASHBOARD = 'grafana/dashboards/memsize.json';
 /** CI (.ci/run) sets this: a missing tool then fails the test instead of skipping it. */
 export const TOOLS_REQUIRED = process.env.MEMSIZE_REQUIRE_TOOLS === '1';
 export const INSTALL_HINT = 'apt-get install -y --no-install-recommends prometheus';
-
-/** Absolute path of an executable found on PATH, or null. */
-export function findExecutable(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 export interface Tool {
   name: string;
