@@ -46,6 +46,28 @@ function setup(options: Parameters<typeof resolveMemsizeOptions>[0] = {}) {
   return { registry, collector, errors };
 }
 
+/** One object root per name, held strongly, registered in that order; returned in that order. */
+function addRoots<const Names extends readonly string[]>(registry: InstanceType<typeof RootRegistry>, ...names: Names): { [K in keyof Names]: object } {
+  return names.map((name) => {
+    const root = { name };
+    registry.add(name, root, { weak: false });
+    return root;
+  }) as { [K in keyof Names]: object };
+}
+
+/** A scripted walk in which `cut` runs out of time at its budget and every other root completes in the time given. */
+function scriptWalkTimes(cut: object, walkMs: Map<object, number>): void {
+  walk.script = (roots, budgets) => ({
+    results: roots.map((root, i) =>
+      root === cut
+        ? result(1000, { truncated: true, truncatedBy: 'maxMillis', durationMs: budgets[i]!.maxMillis })
+        : result(10, { durationMs: walkMs.get(root as object)! }),
+    ),
+    unionBytes: 1020,
+    unionObjects: 102,
+  });
+}
+
 beforeEach(() => {
   walk.calls.length = 0;
   walk.script = null;
@@ -111,19 +133,8 @@ describe('Collector.collect', () => {
 
   it('moves budget from roots that finished quickly to a root that ran out of time, and walks it last', () => {
     const { registry, collector } = setup({ maxMillis: 100 });
-    const huge = { name: 'huge' };
-    const small1 = { name: 'small1' };
-    const small2 = { name: 'small2' };
-    registry.add('small1', small1, { weak: false });
-    registry.add('huge', huge, { weak: false });
-    registry.add('small2', small2, { weak: false });
-    walk.script = (roots, budgets) => ({
-      results: roots.map((root, i) =>
-        root === huge ? result(1000, { truncated: true, truncatedBy: 'maxMillis', durationMs: budgets[i]!.maxMillis }) : result(10, { durationMs: 0.5 }),
-      ),
-      unionBytes: 1020,
-      unionObjects: 102,
-    });
+    const [small1, huge, small2] = addRoots(registry, 'small1', 'huge', 'small2');
+    scriptWalkTimes(huge, new Map([[small1, 0.5], [small2, 0.5]]));
     const firstCollection = collector.collect();
     const secondCollection = collector.collect();
     const [first, second] = walk.calls;
@@ -145,23 +156,8 @@ describe('Collector.collect', () => {
 
   it('walks the roots expected to complete first, largest first, and the ones cut by time last', () => {
     const { registry, collector } = setup({ maxMillis: 200 });
-    const cut = { name: 'cut' };
-    const tiny = { name: 'tiny' };
-    const big = { name: 'big' };
-    registry.add('cut', cut, { weak: false });
-    registry.add('tiny', tiny, { weak: false });
-    registry.add('big', big, { weak: false });
-    const durations = new Map<object, number>([
-      [tiny, 0.5],
-      [big, 30],
-    ]);
-    walk.script = (roots, budgets) => ({
-      results: roots.map((root, i) =>
-        root === cut ? result(1000, { truncated: true, truncatedBy: 'maxMillis', durationMs: budgets[i]!.maxMillis }) : result(10, { durationMs: durations.get(root as object)! }),
-      ),
-      unionBytes: 1020,
-      unionObjects: 102,
-    });
+    const [cut, tiny, big] = addRoots(registry, 'cut', 'tiny', 'big');
+    scriptWalkTimes(cut, new Map([[tiny, 0.5], [big, 30]]));
     collector.collect();
     collector.collect();
     // The first root's visited set doubles as the union's: the largest of the roots that fit goes there.
