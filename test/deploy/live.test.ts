@@ -39,9 +39,9 @@ const FACTOR = 240;
  * Shortest range after scaling. A sample is stamped when its scrape starts but is visible to a
  * rule only once the scrape is done (up to the 1 s scrape timeout). A range of 3 s at the 1 s
  * scrape interval therefore always holds two visible samples, whatever the phase of scrapes
- * against rule evaluations (which is fixed for a run). Over 2 s, an instant query sometimes counts
- * one sample (2-7% of instants in three runs here), where `increase()` returns nothing: the
- * likely reason MemsizeWalkErrors ([5m] → 2 s) never fired in one CI run.
+ * against rule evaluations (which is fixed for a run). Over 2 s, an instant query sometimes counted
+ * one sample here, where `increase()` returns nothing: the likely reason MemsizeWalkErrors
+ * ([5m] → 2 s) never fired in one CI run.
  */
 const MIN_RANGE_SECONDS = 3;
 /** How long the alerts may take to fire, at most (they need about 25 s). */
