@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import { createMemsize } from '../dist/index.js';
 // Internal, not exported: the split and the walk the collector uses, for the fixed-share baseline.
-import { RESERVE_OF_BUDGET, splitBudgetMs } from '../dist/collect.js';
+import { RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs } from '../dist/collect.js';
 import { scanEach } from '../dist/scan.js';
 import { createShop } from '../demo/shop.mjs';
 
@@ -80,16 +80,12 @@ async function scenario(label, sessionTtlMs) {
     return { durationMs, perRoot };
   }
 
-  // The baseline: the same need estimate (docs/metrics.md, "Budget and truncation": 3x the last
-  // walk, at least the last walk plus 5% of maxMillis; a root cut by time asks for everything),
-  // the same max-min fair split of the same time, but fixed shares walked in registration order.
+  // The baseline: the same need estimate, the same max-min fair split of the same time, but
+  // fixed shares walked in registration order.
   const history = new Map(names.map((name) => [name, { durationMs: 0, cutByTime: true }]));
   function fixedShares() {
     const start = performance.now();
-    const needs = names.map((name) => {
-      const h = history.get(name);
-      return h.cutByTime ? Infinity : Math.max(h.durationMs * 3, h.durationMs + MAX_MILLIS * 0.05, 1);
-    });
+    const needs = names.map((name) => walkNeedMs(history.get(name).durationMs, history.get(name).cutByTime, MAX_MILLIS));
     const shares = splitBudgetMs(needs, MAX_MILLIS * (1 - RESERVE_OF_BUDGET));
     const { results } = scanEach(
       names.map((name) => roots[name]),

@@ -106,6 +106,15 @@ export function splitBudgetMs(needsMs: readonly number[], totalMs: number): numb
   return shares;
 }
 
+/**
+ * How much walk time a root is expected to need, from its last walk: with headroom if it
+ * completed, `Infinity` (as much as it can get) if it ran out of time or is new. Pure.
+ */
+export function walkNeedMs(lastDurationMs: number, lastTruncatedByTime: boolean, maxMillis: number): number {
+  if (lastTruncatedByTime) return Infinity;
+  return Math.max(lastDurationMs * NEED_FACTOR, lastDurationMs + maxMillis * NEED_SLACK_OF_BUDGET, NEED_FLOOR_MS);
+}
+
 /** Walk order: finite needs before infinite ones; larger finite needs first; then registration order. */
 function walkRank(needs: readonly number[], a: number, b: number): number {
   const na = needs[a]!;
@@ -186,12 +195,7 @@ export class Collector {
     const resolvedMs = performance.now() - start;
     // Root functions run before the walk and spend from the same budget.
     const walkBudgetMs = Math.max(this.#options.maxMillis * (1 - RESERVE_OF_BUDGET) - resolvedMs, MIN_WALK_BUDGET_MS);
-    const slackMs = this.#options.maxMillis * NEED_SLACK_OF_BUDGET;
-    const needs = measured.map(({ history }) =>
-      history.lastTruncatedByTime
-        ? Infinity
-        : Math.max(history.lastDurationMs * NEED_FACTOR, history.lastDurationMs + slackMs, NEED_FLOOR_MS),
-    );
+    const needs = measured.map(({ history }) => walkNeedMs(history.lastDurationMs, history.lastTruncatedByTime, this.#options.maxMillis));
     const shares = splitBudgetMs(needs, walkBudgetMs);
     // The roots expected to complete first, and the ones that ran out of time last, in
     // registration order: what the others leave unused goes to those, walked last. Among the
