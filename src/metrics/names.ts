@@ -71,6 +71,26 @@ export const TYPE_OBJECTS: MetricSpec = Object.freeze({
 });
 
 /** Bytes reachable from any root, each thing counted once (the roots' figures may overlap; this does not). */
+export const ROOT_ESTIMATED: MetricSpec = Object.freeze({
+  name: 'memsize.root.estimated',
+  unit: '',
+  description:
+    "1 when the root's figures are estimated (its large collections were measured from random samples of their entries), " +
+    '0 when every heap thing was walked.',
+  attributes: Object.freeze([ATTR_ROOT]),
+  integer: true,
+});
+
+export const ROOT_BYTES_ERROR: MetricSpec = Object.freeze({
+  name: 'memsize.root.bytes.error.ratio',
+  unit: '1',
+  description:
+    'Half-width of the 95% confidence interval of memsize_root_bytes, relative to it: the root holds ' +
+    'memsize_root_bytes * (1 ± this). Sampling error only; 0 when the figures are exact.',
+  attributes: Object.freeze([ATTR_ROOT]),
+  integer: false,
+});
+
 export const UNION_BYTES: MetricSpec = Object.freeze({
   name: 'memsize.union.bytes',
   unit: 'By',
@@ -134,6 +154,8 @@ export const WALK_ERRORS: MetricSpec = Object.freeze({
 export const METRICS: readonly MetricSpec[] = Object.freeze([
   ROOT_BYTES,
   ROOT_OBJECTS,
+  ROOT_ESTIMATED,
+  ROOT_BYTES_ERROR,
   TYPE_BYTES,
   TYPE_OBJECTS,
   UNION_BYTES,
@@ -151,6 +173,8 @@ export const METRICS: readonly MetricSpec[] = Object.freeze([
 export const PROMETHEUS_NAMES = Object.freeze({
   rootBytes: 'memsize_root_bytes',
   rootObjects: 'memsize_root_objects',
+  rootEstimated: 'memsize_root_estimated',
+  rootBytesError: 'memsize_root_bytes_error_ratio',
   typeBytes: 'memsize_type_bytes',
   typeObjects: 'memsize_type_objects',
   unionBytes: 'memsize_union_bytes',
