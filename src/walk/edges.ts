@@ -247,20 +247,30 @@ let entryHeapNumbers = 0;
 /** Thrown out of a Map/Set forEach when the budget runs out mid-collection (forEach cannot break). */
 const STOP = Symbol('memsize.stop');
 
+/**
+ * V8 14 (Node 26) internalizes a string when it becomes a Map key or a Set member (checked with
+ * heap snapshots: bench/layout-probe-node26.txt, "Set with 8 flat 16-char strings"): the string
+ * table then holds it, as it holds property keys, and no collection retains it.
+ */
+const COLLECTIONS_INTERNALIZE_KEYS = Number(process.versions.v8.split('.')[0]) >= 14;
+
 function onMapEntry(value: unknown, key: unknown): void {
   const w = entryWalker!;
   if (w.stopped) throw STOP;
+  const internalizedKey = COLLECTIONS_INTERNALIZE_KEYS && typeof key === 'string';
+  if (internalizedKey) w.internalizedChild(key);
   if (w.paths === null) {
-    entryHeapNumbers += w.child(key) + w.child(value);
+    entryHeapNumbers += (internalizedKey ? 0 : w.child(key)) + w.child(value);
   } else {
-    entryHeapNumbers += w.childAt(key, '<Map key>');
+    if (!internalizedKey) entryHeapNumbers += w.childAt(key, '<Map key>');
     entryHeapNumbers += w.childAt(value, w.pathKeys && (typeof key === 'string' || typeof key === 'number') ? `<Map value ${JSON.stringify(String(key).slice(0, 40))}>` : '<Map value>');
   }
 }
 function onSetMember(value: unknown): void {
   const w = entryWalker!;
   if (w.stopped) throw STOP;
-  entryHeapNumbers += w.childAt(value, '<Set member>');
+  if (COLLECTIONS_INTERNALIZE_KEYS && typeof value === 'string') w.internalizedChild(value);
+  else entryHeapNumbers += w.childAt(value, '<Set member>');
 }
 
 function expandCollection(

@@ -305,6 +305,17 @@ export class Walker {
     if (this.paths !== null) this.pathStack[sp] = path;
   }
 
+  /**
+   * A string held by V8's string table, such as a Map key or Set member on V8 >= 14, which
+   * internalizes them in place: V8 counts it in no structure's retained size. Marked as seen, so
+   * that another slot holding the same string (an entry's own `key` field) does not count it
+   * either, but never visited.
+   */
+  internalizedChild(value: string): void {
+    if (this.step(this.limits!)) return;
+    this.mark(value);
+  }
+
   private primitive(value: string | bigint | symbol): void {
     const firstInUnion = this.mark(value);
     if (firstInUnion === null) return;
