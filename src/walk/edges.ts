@@ -260,9 +260,9 @@ function onMapEntry(value: unknown, key: unknown): void {
   const internalizedKey = COLLECTIONS_INTERNALIZE_KEYS && typeof key === 'string';
   if (internalizedKey) w.internalizedChild(key);
   if (w.paths === null) {
-    entryHeapNumbers += (internalizedKey ? 0 : w.child(key)) + w.child(value);
+    entryHeapNumbers += (internalizedKey ? 0 : w.keyChild(key, '<Map key>')) + w.child(value);
   } else {
-    if (!internalizedKey) entryHeapNumbers += w.childAt(key, '<Map key>');
+    if (!internalizedKey) entryHeapNumbers += w.keyChild(key, '<Map key>');
     entryHeapNumbers += w.childAt(value, w.pathKeys && (typeof key === 'string' || typeof key === 'number') ? `<Map value ${JSON.stringify(String(key).slice(0, 40))}>` : '<Map value>');
   }
 }
@@ -270,7 +270,7 @@ function onSetMember(value: unknown): void {
   const w = entryWalker!;
   if (w.stopped) throw STOP;
   if (COLLECTIONS_INTERNALIZE_KEYS && typeof value === 'string') w.internalizedChild(value);
-  else entryHeapNumbers += w.childAt(value, '<Set member>');
+  else entryHeapNumbers += typeof value === 'string' ? w.keyChild(value, '<Set member>') : w.childAt(value, '<Set member>');
 }
 
 function expandCollection(

@@ -22,6 +22,7 @@ import { PathTable, ROOT_PATH } from './paths.js';
 import { bareArray, setAdd, setSize, uncurryThis, weakMapGet, weakMapSet } from './primordials.js';
 
 const isProxy = types.isProxy;
+const setHas = uncurryThis(Set.prototype.has as (this: never, value: unknown) => boolean);
 
 const symbolDescription = uncurryThis(
   Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get as (this: never) => string | undefined,
@@ -278,6 +279,8 @@ export class Walker {
         this.push(value, this.currentPath);
         return 0;
       case 'string':
+        this.stringOccurrence(value);
+        return 0;
       case 'bigint':
       case 'symbol':
         this.primitive(value);
@@ -316,6 +319,44 @@ export class Walker {
     this.mark(value);
   }
 
+  /**
+   * A string found in a slot. Counted per occurrence: equal strings in different records are
+   * usually separate heap strings in V8 (each decode of a Buffer, each parse, each concatenation
+   * makes its own), which per-value counting missed by 22-46% on data decoded from buffers
+   * (docs/accuracy.md, "Strings: per occurrence"). The exception is a string equal to a Map key or
+   * Set member already met: an entry's own `key` field is the same heap string as its key. Short
+   * strings stay per value: most of them are internalized, so one heap string however often they
+   * occur (code literals, property names from Object.keys, short split() pieces, and JSON.parse
+   * values up to SHARED_STRING_MAX_LENGTH chars).
+   */
+  private stringOccurrence(value: string): void {
+    if (value.length <= SHARED_STRING_MAX_LENGTH) {
+      this.primitive(value);
+      return;
+    }
+    if (setHas(this.seen, value)) return;
+    if (!this.admit(this.limits!)) return;
+    let firstInUnion = true;
+    const union = this.union;
+    if (union !== null) {
+      const before = setSize(union);
+      setAdd(union, value);
+      firstInUnion = setSize(union) !== before;
+    }
+    this.visitor.thing(Kind.String, value, null, this.shape, firstInUnion, this.currentPath);
+  }
+
+  /** A Map key or Set member: counted once per value, and equal strings met later are the same one. */
+  keyChild(value: unknown, label: string): number {
+    if (typeof value !== 'string') return this.childAt(value, label);
+    if (this.step(this.limits!)) return 0;
+    const saved = this.currentPath;
+    if (this.paths !== null) this.currentPath = this.paths.extend(saved, label);
+    this.primitive(value);
+    this.currentPath = saved;
+    return 0;
+  }
+
   private primitive(value: string | bigint | symbol): void {
     const firstInUnion = this.mark(value);
     if (firstInUnion === null) return;
@@ -342,5 +383,11 @@ const SMI_MAX = 2 ** (SMI_BITS - 1) - 1;
 export function isSmi(value: number): boolean {
   return (value | 0) === value && value >= SMI_MIN && value <= SMI_MAX && !(value === 0 && 1 / value < 0);
 }
+
+/**
+ * JSON.parse internalizes string values of up to 10 chars on V8 11 (Node 20) and 9 from V8 12
+ * (checked with %IsInternalizedString on Node 20, 22, 24 and 26; docs/accuracy.md).
+ */
+const SHARED_STRING_MAX_LENGTH = Number(process.versions.v8.split('.')[0]) >= 12 ? 9 : 10;
 
 const NO_VISITOR: Visitor = { thing() {} };
