@@ -12,7 +12,7 @@
  * captured when this module loads, so overriding `entries`, `size`, `buffer` or
  * `Symbol.iterator` on an instance or prototype changes nothing.
  */
-import { Kind } from './kinds.js';
+import { COLLECTIONS_INTERNALIZE_KEYS, Kind } from './kinds.js';
 import type { Walker } from './walk.js';
 import { uncurryThis } from './primordials.js';
 
@@ -334,20 +334,24 @@ let entryHeapNumbers = 0;
 /** Thrown out of a Map/Set forEach when the budget runs out mid-collection (forEach cannot break). */
 const STOP = Symbol('memsize.stop');
 
+
 function onMapEntry(value: unknown, key: unknown): void {
   const w = entryWalker!;
   if (w.stopped) throw STOP;
+  const internalizedKey = COLLECTIONS_INTERNALIZE_KEYS && typeof key === 'string';
+  if (internalizedKey) w.internalizedChild(key);
   if (w.paths === null) {
-    entryHeapNumbers += w.child(key) + w.child(value);
+    entryHeapNumbers += (internalizedKey ? 0 : w.keyChild(key, '<Map key>')) + w.child(value);
   } else {
-    entryHeapNumbers += w.childAt(key, '<Map key>');
+    if (!internalizedKey) entryHeapNumbers += w.keyChild(key, '<Map key>');
     entryHeapNumbers += w.childAt(value, w.pathKeys && (typeof key === 'string' || typeof key === 'number') ? `<Map value ${JSON.stringify(String(key).slice(0, 40))}>` : '<Map value>');
   }
 }
 function onSetMember(value: unknown): void {
   const w = entryWalker!;
   if (w.stopped) throw STOP;
-  entryHeapNumbers += w.childAt(value, '<Set member>');
+  if (COLLECTIONS_INTERNALIZE_KEYS && typeof value === 'string') w.internalizedChild(value);
+  else entryHeapNumbers += typeof value === 'string' ? w.keyChild(value, '<Set member>') : w.childAt(value, '<Set member>');
 }
 
 // Gathering a sample of a Map or Set: one pass in iteration order (entries cannot be reached by
@@ -367,8 +371,9 @@ function gather(value: unknown, key: unknown, isMap: boolean): void {
     if (w.stopped) throw STOP;
     return;
   }
-  w.sampleValues[gatherTaken] = value;
-  if (isMap) w.sampleKeys[gatherTaken] = key;
+  // A Set member is kept as a key: it is counted the way Map keys are.
+  w.sampleValues[gatherTaken] = isMap ? value : undefined;
+  w.sampleKeys[gatherTaken] = isMap ? key : value;
   w.sampleFirst[gatherTaken] = code % 2 === 1;
   gatherTaken++;
   if (++gatherNext === positions.length) throw STOP;
@@ -395,7 +400,7 @@ function sampleCollection(w: Walker, obj: object, n: number, forEach: (self: unk
     gatherPositions = null;
   }
   w.sampleCount = gatherTaken;
-  return isMap ? w.followSample(n, '<Map key>', '<Map value>') : w.followSample(n, '', '<Set member>');
+  return isMap ? w.followSample(n, '<Map key>', '<Map value>') : w.followSample(n, '<Set member>', '');
 }
 
 function expandCollection(

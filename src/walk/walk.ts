@@ -28,13 +28,14 @@
  */
 import { types } from 'node:util';
 import { expand, type Shape, newShape } from './edges.js';
-import { Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
+import { COLLECTIONS_INTERNALIZE_KEYS, Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
 import { bareArray, setAdd, setDelete, setSize, uncurryThis, weakMapGet, weakMapSet } from './primordials.js';
 import { drawPositions, firstDrawSize, SampleRandom, SampleStats, type SamplePositions } from './sample.js';
 
 const isProxy = types.isProxy;
+const setHas = uncurryThis(Set.prototype.has as (this: never, value: unknown) => boolean);
 
 const symbolDescription = uncurryThis(
   Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get as (this: never) => string | undefined,
@@ -302,7 +303,8 @@ export class Walker {
       if (this.step(limits)) return;
       if (typeof value !== 'object' && typeof value !== 'function') {
         // A string, bigint or symbol of a sampled entry, pushed to be counted in its entry's turn.
-        this.primitive(value as string | bigint | symbol);
+        if (typeof value === 'string') this.stringOccurrence(value);
+        else this.primitive(value as bigint | symbol);
         continue;
       }
       const firstInUnion = this.mark(value);
@@ -389,6 +391,8 @@ export class Walker {
         this.push(value, this.currentPath);
         return 0;
       case 'string':
+        this.stringOccurrence(value);
+        return 0;
       case 'bigint':
       case 'symbol':
         this.primitive(value);
@@ -414,6 +418,55 @@ export class Walker {
     const sp = this.sp++;
     this.stack[sp] = value;
     if (this.paths !== null) this.pathStack[sp] = path;
+  }
+
+  /**
+   * A string held by V8's string table, such as a Map key or Set member on V8 >= 14, which
+   * internalizes them in place: V8 counts it in no structure's retained size. Marked as seen, so
+   * that another slot holding the same string (an entry's own `key` field) does not count it
+   * either, but never visited.
+   */
+  internalizedChild(value: string): void {
+    if (this.step(this.limits!)) return;
+    this.mark(value);
+  }
+
+  /**
+   * A string found in a slot. Counted per occurrence: equal strings in different records are
+   * usually separate heap strings in V8 (each decode of a Buffer, each parse, each concatenation
+   * makes its own), which per-value counting missed by 22-46% on data decoded from buffers
+   * (docs/accuracy.md, "Strings: per occurrence"). The exception is a string equal to a Map key or
+   * Set member already met: an entry's own `key` field is the same heap string as its key. Short
+   * strings stay per value: most of them are internalized, so one heap string however often they
+   * occur (code literals, property names from Object.keys, short split() pieces, and JSON.parse
+   * values up to SHARED_STRING_MAX_LENGTH chars).
+   */
+  private stringOccurrence(value: string): void {
+    if (value.length <= SHARED_STRING_MAX_LENGTH) {
+      this.primitive(value);
+      return;
+    }
+    if (setHas(this.seen, value)) return;
+    if (!this.admit(this.limits!)) return;
+    let firstInUnion = true;
+    const union = this.union;
+    if (union !== null) {
+      const before = setSize(union);
+      setAdd(union, value);
+      firstInUnion = setSize(union) !== before;
+    }
+    this.visitor.thing(Kind.String, value, null, this.shape, firstInUnion, this.currentPath, this.weight);
+  }
+
+  /** A Map key or Set member: counted once per value, and equal strings met later are the same one. */
+  keyChild(value: unknown, label: string): number {
+    if (typeof value !== 'string') return this.childAt(value, label);
+    if (this.step(this.limits!)) return 0;
+    const saved = this.currentPath;
+    if (this.paths !== null) this.currentPath = this.paths.extend(saved, label);
+    this.primitive(value);
+    this.currentPath = saved;
+    return 0;
   }
 
   private primitive(value: string | bigint | symbol): void {
@@ -476,7 +529,7 @@ export class Walker {
       if (first[i]) continue;
       gathered2++;
       const start = this.sp;
-      let numbers = hasKeys ? this.defer(keys[i], keyLabel) : 0;
+      let numbers = hasKeys ? this.sampledKey(keys[i], keyLabel, entryWeight) : 0;
       numbers += this.defer(values[i], valueLabel);
       heapNumbers += numbers * scale;
       if (this.sp > start) this.openRegion(start, entryWeight, stats);
@@ -487,7 +540,7 @@ export class Walker {
     this.openRegion(this.sp, this.weight, null);
     for (let i = 0; i < count && !this.stopped; i++) {
       if (!first[i]) continue;
-      if (hasKeys) heapNumbers += this.childAt(keys[i], keyLabel);
+      if (hasKeys) heapNumbers += this.sampledKey(keys[i], keyLabel, this.weight);
       heapNumbers += this.childAt(values[i], valueLabel);
     }
     values.length = 0;
@@ -496,6 +549,24 @@ export class Walker {
     this.sampleCount = 0;
     if (stats.left === 0) this.finishSample(stats);
     return heapNumbers;
+  }
+
+  /**
+   * A sampled Map key or Set member. A string is counted now, at the entry's weight (as the exact
+   * walk counts keys: see {@link keyChild}, {@link internalizedChild}): keys are distinct, so no
+   * other entry can share it. Anything else is deferred like a value.
+   */
+  private sampledKey(key: unknown, label: string, weight: number): number {
+    if (typeof key !== 'string') return this.defer(key, label);
+    if (COLLECTIONS_INTERNALIZE_KEYS) {
+      this.internalizedChild(key);
+      return 0;
+    }
+    const saved = this.weight;
+    this.weight = weight;
+    this.keyChild(key, label);
+    this.weight = saved;
+    return 0;
   }
 
   /** Push a sampled entry's value to be walked in its entry's turn. Returns 1 for a heap number. */
@@ -578,5 +649,11 @@ const SMI_MAX = 2 ** (SMI_BITS - 1) - 1;
 export function isSmi(value: number): boolean {
   return (value | 0) === value && value >= SMI_MIN && value <= SMI_MAX && !(value === 0 && 1 / value < 0);
 }
+
+/**
+ * JSON.parse internalizes string values of up to 10 chars on V8 11 (Node 20) and 9 from V8 12
+ * (checked with %IsInternalizedString on Node 20, 22, 24 and 26; docs/accuracy.md).
+ */
+const SHARED_STRING_MAX_LENGTH = Number(process.versions.v8.split('.')[0]) >= 12 ? 9 : 10;
 
 const NO_VISITOR: Visitor = { thing() {}, bytes: 0, objects: 0 };
