@@ -192,6 +192,16 @@ export class Walker {
   private sampleK2 = 0;
   /** Weight of the thing being expanded: how many things of the whole root it stands for. */
   weight = 1;
+  /**
+   * Weight for things identified by value (short strings, bigints, symbols) found now: the
+   * weight of the collection whose sample is being walked, not its entries'. Such values repeat
+   * across entries (a user name, a status, a SKU: V8 keeps one internalized copy), and a sample
+   * cannot tell how many distinct ones the whole collection holds; scaling each one met in a
+   * sampled entry to the collection counted a vocabulary of 5,000 names 130 times over in a Map of
+   * 400,000 sessions (docs/estimation.md, "Values that repeat").
+   */
+  private shareWeight = 1;
+  private regionShare: number[] = bareArray();
   private regionStart: number[] = bareArray();
   private regionWeight: number[] = bareArray();
   private regionStats: (SampleStats | null)[] = bareArray();
@@ -241,7 +251,8 @@ export class Walker {
     this.sampling = sampling;
     this.random = new SampleRandom(sampling.seed);
     this.weight = 1;
-    this.openRegion(0, 1, null);
+    this.shareWeight = 1;
+    this.openRegion(0, 1, 1, null);
     this.openEntries = 0;
     this.varianceBytes = 0;
     this.varianceObjects = 0;
@@ -464,24 +475,30 @@ export class Walker {
     if (this.step(this.limits!)) return 0;
     const saved = this.currentPath;
     if (this.paths !== null) this.currentPath = this.paths.extend(saved, label);
-    this.primitive(value);
+    // Keys are distinct within their collection: a sampled key stands for its own entry alone.
+    this.primitive(value, this.weight);
     this.currentPath = saved;
     return 0;
   }
 
-  private primitive(value: string | bigint | symbol): void {
+  /**
+   * A thing identified by its value (a short string, a bigint, a symbol), counted once per root
+   * whoever reaches it: at `shareWeight`, so one first met in a sampled entry counts once, not
+   * scaled to the collection (see {@link shareWeight}).
+   */
+  private primitive(value: string | bigint | symbol, weight = this.shareWeight): void {
     const firstInUnion = this.mark(value);
     if (firstInUnion === null) return;
     if (!this.admit(this.limits!)) return;
     if (typeof value === 'symbol') {
       // A symbol's description is a string of its own (shared when internalized).
-      this.visitor.thing(Kind.Symbol, value, null, this.shape, firstInUnion, this.currentPath, this.weight);
+      this.visitor.thing(Kind.Symbol, value, null, this.shape, firstInUnion, this.currentPath, weight);
       const description = symbolDescription(value);
       if (description !== undefined) this.child(description);
       return;
     }
     const kind = typeof value === 'string' ? Kind.String : Kind.BigInt;
-    this.visitor.thing(kind, value, null, this.shape, firstInUnion, this.currentPath, this.weight);
+    this.visitor.thing(kind, value, null, this.shape, firstInUnion, this.currentPath, weight);
   }
 
   // ---- Sampled collections ----
@@ -532,12 +549,12 @@ export class Walker {
       let numbers = hasKeys ? this.sampledKey(keys[i], keyLabel, entryWeight) : 0;
       numbers += this.defer(values[i], valueLabel);
       heapNumbers += numbers * scale;
-      if (this.sp > start) this.openRegion(start, entryWeight, stats);
+      if (this.sp > start) this.openRegion(start, entryWeight, this.weight, stats);
       else stats.add(0, 0);
     }
     // Positions of draw 2 that held nothing (holes) are entries of size 0.
     for (let i = gathered2; i < k2; i++) stats.add(0, 0);
-    this.openRegion(this.sp, this.weight, null);
+    this.openRegion(this.sp, this.weight, this.shareWeight, null);
     for (let i = 0; i < count && !this.stopped; i++) {
       if (!first[i]) continue;
       if (hasKeys) heapNumbers += this.sampledKey(keys[i], keyLabel, this.weight);
@@ -590,10 +607,11 @@ export class Walker {
     }
   }
 
-  private openRegion(start: number, weight: number, stats: SampleStats | null): void {
+  private openRegion(start: number, weight: number, shareWeight: number, stats: SampleStats | null): void {
     const r = this.regions++;
     this.regionStart[r] = start;
     this.regionWeight[r] = weight;
+    this.regionShare[r] = shareWeight;
     this.regionStats[r] = stats;
     this.regionBytes[r] = -1;
   }
@@ -608,6 +626,7 @@ export class Walker {
       this.openEntries++;
     }
     this.weight = this.regionWeight[top]!;
+    this.shareWeight = this.regionShare[top]!;
   }
 
   private closeRegion(): void {
@@ -625,7 +644,10 @@ export class Walker {
     }
     stats.add(bytes, objects);
     if (stats.left === 0) this.finishSample(stats);
-    if (this.regions === 1) this.weight = 1;
+    if (this.regions === 1) {
+      this.weight = 1;
+      this.shareWeight = 1;
+    }
   }
 
   /**
