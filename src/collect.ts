@@ -88,7 +88,12 @@ const PROBE_BELOW_SHARE = 0.25;
 const MAX_PROBE_BACKOFF = 64;
 
 /** The level to start the next walk at, from this one's start and outcome. Pure. */
-export function nextLevel(history: Pick<RootHistory, 'level' | 'probing' | 'waitBeforeProbe' | 'probeBackoff'>, usedLevel: number, truncated: boolean, durationMs: number, budgetMs: number): void {
+export function nextLevel(
+  history: Pick<RootHistory, 'level' | 'probing' | 'waitBeforeProbe' | 'probeBackoff'>,
+  usedLevel: number,
+  result: Pick<ScanResult, 'truncated' | 'estimated' | 'durationMs'>,
+  budgetMs: number,
+): void {
   if (history.probing && usedLevel > history.level) {
     history.probeBackoff = Math.min(Math.max(1, history.probeBackoff * 2), MAX_PROBE_BACKOFF);
     history.waitBeforeProbe = history.probeBackoff;
@@ -97,7 +102,8 @@ export function nextLevel(history: Pick<RootHistory, 'level' | 'probing' | 'wait
   }
   history.probing = false;
   history.level = usedLevel;
-  if (!truncated && usedLevel > 0 && durationMs < budgetMs * PROBE_BELOW_SHARE) {
+  // A walk that sampled nothing was exact already: a finer level would walk the same.
+  if (!result.truncated && result.estimated && usedLevel > 0 && result.durationMs < budgetMs * PROBE_BELOW_SHARE) {
     if (history.waitBeforeProbe > 0) {
       history.waitBeforeProbe--;
     } else {
@@ -236,7 +242,10 @@ export class Collector {
     const resolvedMs = performance.now() - start;
     // Root functions run before the walk and spend from the same budget.
     const walkBudgetMs = Math.max(this.#options.maxMillis * (1 - RESERVE_OF_BUDGET) - resolvedMs, MIN_WALK_BUDGET_MS);
-    const needs = measured.map(({ history }) => walkNeedMs(history.lastDurationMs, history.lastTruncatedByTime, this.#options.maxMillis));
+    // A root trying a finer sampling level needs more than its last walk took: as much as it can get.
+    const needs = measured.map(({ history }) =>
+      history.probing ? Infinity : walkNeedMs(history.lastDurationMs, history.lastTruncatedByTime, this.#options.maxMillis),
+    );
     const shares = splitBudgetMs(needs, walkBudgetMs);
     // The roots expected to complete first, and the ones that ran out of time last, in
     // registration order: what the others leave unused goes to those, walked last. Among the
@@ -246,7 +255,13 @@ export class Collector {
     const { results, budgetsMs, levels, unionBytes, unionObjects } = scanEach(
       order.map((i) => measured[i]!.value),
       order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjectsPerRoot, maxMillis: shares[i]!, startLevel: measured[i]!.history.level })),
-      { shareUnusedTime: true, estimation: estimationOf(this.#options as EstimationSettings) },
+      {
+        shareUnusedTime: true,
+        // What no root's expected need claims is kept for a root that turns out to need more
+        // (it grew since its last walk): it is spent only if such a root falls back to sampling.
+        spareMs: Math.max(walkBudgetMs - shares.reduce((sum, share) => sum + share, 0), 0),
+        estimation: estimationOf(this.#options as EstimationSettings),
+      },
     );
 
     let walkedObjects = 0;
@@ -293,7 +308,9 @@ export class Collector {
         complete: null,
         errorCount: 0,
         reported: new Set(),
-        level: 0,
+        // A new root is walked at the first estimating level: exact unless it holds a collection
+        // above sampleThreshold, and never an exact attempt that uses the first scrape up.
+        level: 1,
         probing: false,
         waitBeforeProbe: 0,
         probeBackoff: 0,
@@ -319,7 +336,7 @@ export class Collector {
   #measured(result: ScanResult, history: RootHistory, at: number, budgetMs: number, level: number): RootMeasurement {
     history.lastDurationMs = result.durationMs;
     history.lastTruncatedByTime = result.truncatedBy === 'maxMillis';
-    nextLevel(history, level, result.truncated, result.durationMs, budgetMs);
+    nextLevel(history, level, result, budgetMs);
     const base = {
       truncated: result.truncated,
       truncatedBy: result.truncatedBy,

@@ -69,6 +69,8 @@ export interface ScanEachOptions {
    * so that what they leave reaches the ones that need more.
    */
   shareUnusedTime?: boolean;
+  /** With shareUnusedTime: time in no root's budget, passed on like time a root left unused. */
+  spareMs?: number;
 }
 
 export interface ScanEachResult {
@@ -135,7 +137,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
   const budgetsMs: number[] = [];
   const levelsUsed: number[] = [];
   // Time the roots walked so far left unused (negative when they overran), shared by the rest.
-  let unusedMs = 0;
+  let unusedMs = options.spareMs ?? 0;
   try {
     for (let i = 0; i < roots.length; i++) {
       let budget = budgets[i]!;
