@@ -28,9 +28,9 @@ export interface RootMeasurement extends ScanResult {
   errorCount: number;
   /** When the figures are held from an earlier complete walk (this walk was truncated and saw less): that collection's `at`; else null. */
   heldFrom: number | null;
-  /** Bytes this collection's walk saw (equals `bytes` unless held). */
+  /** Bytes this collection's walk saw or estimated (equals `bytes` unless held). */
   walkedBytes: number;
-  /** Heap things this collection's walk visited (equals `objects` unless held). */
+  /** Heap things this collection's walk visited (equals `objects` unless held or estimated: an estimate visits a sample). */
   walkedObjects: number;
   /**
    * The time this root's walk was allowed, in milliseconds: its share of `maxMillis` plus its part
@@ -268,7 +268,7 @@ export class Collector {
     order.forEach((i, k) => {
       const { entry, history } = measured[i]!;
       const result = results[k]!;
-      walkedObjects += result.objects;
+      walkedObjects += result.visitedObjects;
       roots.set(entry.name, this.#measured(result, history, at, budgetsMs[k]!, levels[k]!));
     });
     const collection: Collection = {
@@ -345,11 +345,12 @@ export class Collector {
       bytesError: result.bytesError,
       objectsError: result.objectsError,
       sampledCollections: result.sampledCollections,
+      visitedObjects: result.visitedObjects,
       samplingLevel: level,
       error: null,
       errorCount: history.errorCount,
       walkedBytes: result.bytes,
-      walkedObjects: result.objects,
+      walkedObjects: result.visitedObjects,
       budgetMs,
     };
     if (!result.truncated) {
@@ -377,6 +378,7 @@ function emptyMeasurement(): RootMeasurement {
     bytesError: 0,
     objectsError: 0,
     sampledCollections: 0,
+    visitedObjects: 0,
     samplingLevel: 0,
     error: null,
     errorCount: 0,

@@ -224,6 +224,7 @@ function scanOne(
     bytesError: Math.round(bytesError),
     objectsError: Math.round(objectsError),
     sampledCollections,
+    visitedObjects: outcome === null ? 0 : outcome.objects,
   };
   if (table !== null && paths !== null) result.paths = topPaths(table, tally, paths.top);
   return { result, level, nextSeed: seed };

@@ -68,6 +68,8 @@ export interface ScanResult {
   objectsError: number;
   /** How many collections were measured from a sample (0 when exact). */
   sampledCollections: number;
+  /** Distinct heap things the walk visited: `objects` when exact, fewer when estimated (the walk's work). */
+  visitedObjects: number;
   /** Largest places under the root, when requested with {@link ScanOptions.paths}; else undefined. */
   paths?: PathTotal[];
 }
