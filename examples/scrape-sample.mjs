@@ -17,7 +17,7 @@ for (let i = 0; i < 1000; i++) {
   const session = new Session(i);
   sessions.set(session.id, session);
 }
-const memsize = await startPrometheus({ port: 0, maxTypesPerRoot: 4 });
+const memsize = await startPrometheus({ port: 0, maxTypes: 4 });
 memsize.addRoot('sessions', sessions);
 const text = await (await fetch(memsize.url)).text();
 console.log(text.split('\n').filter((line) => line.startsWith('memsize_')).join('\n'));

@@ -238,7 +238,7 @@ export function buildDashboard() {
         {
           type: 'state-timeline',
           title: 'Truncated walks (complete or truncated)',
-          description: 'memsize_walk_truncated: 1 when the root\'s walk hit its budget (maxMillis share or maxObjectsPerRoot). Its figures are then a lower bound, held at the last complete walk when that was larger.',
+          description: 'memsize_walk_truncated: 1 when the root\'s walk hit its budget (maxMillis share or maxObjects). Its figures are then a lower bound, held at the last complete walk when that was larger.',
           targets: [target(`memsize_walk_truncated${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
           fieldConfig: {
             defaults: {

@@ -45,7 +45,3 @@ export function describeValue(value: unknown): string {
       return Array.isArray(value) ? 'an array' : 'an object';
   }
 }
-
-export function invalidOption(name: string, expected: string, got: unknown): MemsizeError {
-  return new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `options.${name} must be ${expected}, got ${describeValue(got)}`);
-}

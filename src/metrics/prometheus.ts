@@ -29,7 +29,7 @@ import {
   type PrometheusHandlerOptions,
   type PrometheusOptions,
   type ResolvedMemsizeOptions,
-} from '../memsize-options.js';
+} from '../options.js';
 
 /** What {@link startPrometheus} resolves to: a {@link Memsize} whose gauges are served on `url`. */
 export interface PrometheusMemsize extends Memsize {

@@ -48,7 +48,7 @@ const MIN_RANGE_SECONDS = 3;
 const ALERTS_DEADLINE_MS = 60_000;
 /** The slow root's function blocks this long: past MemsizeWalkTooSlow's 250 ms. */
 const SLOW_ROOT_MS = 320;
-/** Objects in the root that must be truncated, above maxObjectsPerRoot. */
+/** Objects in the root that must be truncated, above maxObjects. */
 const MAX_OBJECTS_PER_ROOT = 20_000;
 
 class RequestEntry {
@@ -100,9 +100,9 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
 
   beforeAll(async () => {
     const binary = prometheus.require();
-    // minIntervalMs well under the scrape interval: every scrape walks afresh, even when a busy
+    // cacheMillis well under the scrape interval: every scrape walks afresh, even when a busy
     // machine makes a collection take longer than half the interval.
-    app = await startPrometheus({ port: 0, minIntervalMs: 100, maxMillis: 2_000, maxObjectsPerRoot: MAX_OBJECTS_PER_ROOT });
+    app = await startPrometheus({ port: 0, cacheMillis: 100, maxMillis: 2_000, maxObjects: MAX_OBJECTS_PER_ROOT });
     app.addRoot('growing', growing);
     app.addRoot('flat', flat);
     app.addRoot('huge', huge);

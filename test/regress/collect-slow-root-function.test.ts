@@ -15,7 +15,7 @@ const busyWait = (ms: number) => {
 
 describe('regression: a root function slower than the whole budget', () => {
   it('reports the error "slow" for that root only; the others go on', () => {
-    const memsize = createMemsize({ meterProvider: null, minIntervalMs: 0, maxMillis: 20 });
+    const memsize = createMemsize({ meterProvider: null, cacheMillis: 0, maxMillis: 20 });
     let slow = false;
     memsize.addRoot('records', Array.from({ length: 2000 }, (_, i) => ({ i, s: `r${i}` })));
     memsize.addRoot('thunk', () => {

@@ -82,7 +82,7 @@ describe('the exporter port is in use', () => {
       await sleep(10);
       expect(servers()).toBe(before);
       // memsize itself still works in this process, on another port.
-      const memsize = await startPrometheus({ port: 0, minIntervalMs: 0 });
+      const memsize = await startPrometheus({ port: 0, cacheMillis: 0 });
       started.push(memsize);
       memsize.addRoot('works', { a: [1, 2, 3] });
       expect(value(await scrape(memsize.url), 'memsize_root_bytes', 'works')).toBe(scan({ a: [1, 2, 3] }).bytes);
@@ -99,7 +99,7 @@ describe('roots that fail or turn hostile', () => {
   it('report an error for that root only, logged once per reason, while the others go on', async () => {
     const log = captureDiag();
     try {
-      const memsize = await startPrometheus({ port: 0, minIntervalMs: 0, maxMillis: 50 });
+      const memsize = await startPrometheus({ port: 0, cacheMillis: 0, maxMillis: 50 });
       started.push(memsize);
       const healthy = { records: Array.from({ length: 500 }, (_, i) => ({ id: i, name: `user-${i}` })) };
       const { proxy: revokedLater, revoke } = Proxy.revocable({ some: 'data' }, {});
@@ -156,7 +156,7 @@ describe('roots that fail or turn hostile', () => {
 
   it('measure a root mutated into something hostile between collections, without running its code', async () => {
     const calls: string[] = [];
-    const memsize = await startPrometheus({ port: 0, minIntervalMs: 0 });
+    const memsize = await startPrometheus({ port: 0, cacheMillis: 0 });
     started.push(memsize);
     const root: Record<string, unknown> = { items: [{ a: 1 }, { b: 'two' }] };
     memsize.addRoot('mutating', root);
@@ -204,7 +204,7 @@ describe('shutdown', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       for (const delayMs of [0, 2, 10]) {
-        const memsize = await startPrometheus({ port: 0, minIntervalMs: 0 });
+        const memsize = await startPrometheus({ port: 0, cacheMillis: 0 });
         memsize.addRoot('big', Array.from({ length: 100_000 }, (_, i) => ({ i })));
         const inFlight = fetch(memsize.url, { signal: AbortSignal.timeout(30_000) }).then(
           async (res) => ({ status: res.status, body: await res.text() }),
@@ -236,7 +236,7 @@ describe('shutdown', () => {
   });
 
   it('from a root function during a collection: that collection completes, the next has no roots', async () => {
-    const memsize = await startPrometheus({ port: 0, minIntervalMs: 60_000 });
+    const memsize = await startPrometheus({ port: 0, cacheMillis: 60_000 });
     let shutdown: Promise<void> | null = null;
     memsize.addRoot('a', { a: 1 });
     memsize.addRoot('stopper', () => {
@@ -251,7 +251,7 @@ describe('shutdown', () => {
   });
 
   it('leaves a defined, quiet instance: addRoot and scanRoot throw, removeRoot is false, collect is empty, handlers answer 503 and 404', async () => {
-    const handlerMemsize = prometheusHandler({ minIntervalMs: 0 });
+    const handlerMemsize = prometheusHandler({ cacheMillis: 0 });
     const direct = createMemsize({ meterProvider: null });
     for (const memsize of [handlerMemsize, direct]) {
       memsize.addRoot('kept', { k: 1 });
@@ -272,7 +272,7 @@ describe('shutdown', () => {
       expect(memsize.collect().roots.size).toBe(0);
     }
     // The mounted /metrics answers 503; the report page lists no roots and a scan answers 404.
-    const report = createReportHandler(handlerMemsize, { minIntervalMs: 0, onError: () => {} });
+    const report = createReportHandler(handlerMemsize, { scanCooldownMillis: 0, onError: () => {} });
     const server = createServer((req, res) => {
       if (report(req, res)) return;
       handlerMemsize.handler(req, res);

@@ -146,7 +146,7 @@ function hostileRoot(): Record<string, unknown> {
     dict,
     error: new Error(hostileStrings[0]),
     symbol: Symbol(hostileStrings[2]),
-    // More types than maxTypesPerRoot, so some fold into (other).
+    // More types than maxTypes, so some fold into (other).
     many: Array.from({ length: 40 }, (_, i) => {
       const C = class {};
       Object.defineProperty(C, 'name', { value: `Generated${i}` });
@@ -157,7 +157,7 @@ function hostileRoot(): Record<string, unknown> {
 
 describe('hostile keys, values and class names', () => {
   it('never reach a label except as sanitized type names; the exposition stays valid', async () => {
-    const memsize = await startPrometheus({ port: 0, minIntervalMs: 0, maxTypesPerRoot: 20 });
+    const memsize = await startPrometheus({ port: 0, cacheMillis: 0, maxTypes: 20 });
     started.push(memsize);
     const root = hostileRoot();
     memsize.addRoot('hostile', root);
@@ -198,7 +198,7 @@ describe('hostile keys, values and class names', () => {
     started.push(memsize);
     const root = hostileRoot();
     memsize.addRoot('hostile', root);
-    const report = createReportHandler(memsize, { minIntervalMs: 0, maxTypes: 100 });
+    const report = createReportHandler(memsize, { scanCooldownMillis: 0, maxTypes: 100 });
     const server = createServer((req, res) => {
       if (!report(req, res)) res.writeHead(404).end();
     });
@@ -247,7 +247,7 @@ describe('the report page cannot be made to scan', () => {
         return memsize.scanRoot(name, options);
       },
     };
-    const report = createReportHandler(source, { minIntervalMs: 0, onError: () => {} });
+    const report = createReportHandler(source, { scanCooldownMillis: 0, onError: () => {} });
     const server = createServer((req, res) => {
       if (!report(req, res)) res.writeHead(404).end();
     });

@@ -28,7 +28,7 @@ function makeBig() {
   return { items: Array.from({ length: 2_000 }, (_, i) => ({ i, label: `item-${i}` })) };
 }
 
-const memsize = await startPrometheus({ port: 0, minIntervalMs: 0 });
+const memsize = await startPrometheus({ port: 0, cacheMillis: 0 });
 let app = makeBig();
 const appProbe = new WeakRef(app);
 memsize.addRoot('weak', app);
