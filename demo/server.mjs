@@ -14,7 +14,8 @@
 
 import { createServer } from 'node:http';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { createReportHandler, startPrometheus } from '../dist/index.js';
+import { createReportHandler } from '../dist/index.js';
+import { startPrometheus } from '../dist/prometheus.js';
 import { createShop } from './shop.mjs';
 import { envInt } from '../scripts/env.mjs';
 import { startTraffic } from './traffic.mjs';

@@ -1,7 +1,7 @@
 // The sample scrape in README.md: startPrometheus() on a free port, one root (a Map of 1,000 small
 // sessions), at most 4 type series, one scrape of /metrics; prints the memsize_ sample lines.
 //   npm run build && node examples/scrape-sample.mjs
-import { startPrometheus } from '../dist/index.js';
+import { startPrometheus } from '../dist/prometheus.js';
 
 class Session {
   constructor(i) {

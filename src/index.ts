@@ -31,9 +31,10 @@ export type { ScanJSON, TypeJSON, PathJSON, ReportJSON, RootReportJSON, StampedS
 export type { ScanDiff, TypeChange } from './report/diff.js';
 
 export { createMemsize } from './memsize.js';
-export { startPrometheus, prometheusHandler } from './metrics/prometheus.js';
+// The Prometheus helpers live in `memsize/prometheus` (src/prometheus.ts); this one loads it lazily.
+export { startPrometheus } from './prometheus-lazy.js';
 export { PROMETHEUS_NAMES } from './metrics/names.js';
 export type { Memsize } from './memsize.js';
-export type { PrometheusMemsize, PrometheusHandlerMemsize } from './metrics/prometheus.js';
+export type { PrometheusMemsize, PrometheusHandlerMemsize } from './prometheus.js';
 export type { Collection, RootMeasurement } from './collect.js';
 export type { RootTarget, RootError, RootErrorReason } from './roots/registry.js';

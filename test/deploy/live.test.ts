@@ -12,7 +12,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { ValueType } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { startPrometheus, type PrometheusMemsize } from '../../src/index.js';
+import { startPrometheus, type PrometheusMemsize } from '../../src/prometheus.js';
 import {
   DASHBOARD,
   RULES,

@@ -6,7 +6,8 @@
  */
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROMETHEUS_NAMES, scan, startPrometheus, type PrometheusMemsize, type PrometheusOptions } from '../../src/index.js';
+import { PROMETHEUS_NAMES, scan } from '../../src/index.js';
+import { startPrometheus, type PrometheusMemsize, type PrometheusOptions } from '../../src/prometheus.js';
 import { foldTypes } from '../../src/metrics/points.js';
 import { byRootType, parsePrometheusText, type Sample } from '../metrics/support.js';
 

@@ -1,7 +1,8 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemsizeError, prometheusHandler, startPrometheus } from '../../src/index.js';
+import { MemsizeError } from '../../src/index.js';
+import { prometheusHandler, startPrometheus } from '../../src/prometheus.js';
 import { parsePrometheusText } from './support.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];

@@ -17,7 +17,8 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemsize, createReportHandler, MemsizeError, prometheusHandler, scan, startPrometheus, type PrometheusMemsize } from '../../src/index.js';
+import { createMemsize, createReportHandler, MemsizeError, scan } from '../../src/index.js';
+import { prometheusHandler, startPrometheus, type PrometheusMemsize } from '../../src/prometheus.js';
 import { parseExpositionStrict, type StrictSample } from './exposition.js';
 
 function listen(server: Server, port = 0): Promise<number> {

@@ -13,7 +13,8 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createReportHandler, scan, startPrometheus, type PrometheusMemsize } from '../../src/index.js';
+import { createReportHandler, scan } from '../../src/index.js';
+import { startPrometheus, type PrometheusMemsize } from '../../src/prometheus.js';
 import { parseExpositionStrict } from './exposition.js';
 import { assertDistFresh, ROOT_DIR } from './support.js';
 

@@ -3,7 +3,7 @@
 // references, forces garbage collection, and prints what was observed as one JSON line.
 import { request } from 'node:http';
 import { setImmediate as tick } from 'node:timers/promises';
-import { startPrometheus } from '../../dist/index.js';
+import { startPrometheus } from '../../dist/prometheus.js';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with --expose-gc');
 

@@ -1,5 +1,5 @@
 /**
- * Prometheus for applications without an OpenTelemetry setup: a MeterProvider of its own with
+ * The `memsize/prometheus` entry. Prometheus for applications without an OpenTelemetry setup: a MeterProvider of its own with
  * the Prometheus exporter, either on its own port ({@link startPrometheus}) or mounted on the
  * application's node:http server ({@link prometheusHandler}).
  *
@@ -21,15 +21,15 @@ import {
   type CollectionResult,
   type MetricCollectOptions,
 } from '@opentelemetry/sdk-metrics';
-import { MemsizeError } from '../errors.js';
-import { buildMemsize, type Memsize } from '../memsize.js';
+import { MemsizeError } from './errors.js';
+import { buildMemsize, type Memsize } from './memsize.js';
 import {
   resolveHandlerOptions,
   resolvePrometheusOptions,
   type PrometheusHandlerOptions,
   type PrometheusOptions,
   type ResolvedMemsizeOptions,
-} from '../options.js';
+} from './options.js';
 
 /** What {@link startPrometheus} resolves to: a {@link Memsize} whose gauges are served on `url`. */
 export interface PrometheusMemsize extends Memsize {
@@ -196,3 +196,5 @@ export async function startPrometheus(options?: PrometheusOptions): Promise<Prom
     meterProvider: pipeline.meterProvider,
   };
 }
+
+export type { PrometheusOptions, PrometheusHandlerOptions } from './options.js';
