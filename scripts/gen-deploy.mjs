@@ -256,8 +256,8 @@ export function buildDashboard() {
         8,
         timeseries(
           'Walk errors per root (count of failed collections)',
-          'memsize_walk_errors: collections since addRoot() in which the root could not be measured (its function threw or returned no object). Any rise fires MemsizeWalkErrors; the service log names the reason.',
-          [target(`memsize_walk_errors${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
+          'memsize_walk_errors_total: collections since addRoot() in which the root could not be measured (its function threw or returned no object). Any rise fires MemsizeWalkErrors; the service log names the reason.',
+          [target(`memsize_walk_errors_total${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
           { unit: 'short', min: 0, decimals: 0 },
         ),
       ],

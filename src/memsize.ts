@@ -84,7 +84,7 @@ export function buildMemsize(
   const collector = new Collector(registry, collectorOptions(options), (name, error) => {
     diag.warn(
       `memsize: root "${name}" could not be measured (${error.reason}): ${error.message}. ` +
-        'Counted in memsize_walk_errors; logged once per root and reason.',
+        'Counted in memsize_walk_errors_total; logged once per root and reason.',
     );
   });
   const loggedFailures = new Set<string>();

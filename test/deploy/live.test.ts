@@ -207,7 +207,7 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
     // On failure, the raw samples behind the alerts say whether the app, the scrape or the rule is at fault.
     let samples = '';
     if (Object.values(fired).includes(false)) {
-      for (const expr of ['memsize_walk_errors[30s]', 'memsize_walk_duration_seconds[30s]', 'scrape_duration_seconds[30s]', 'up[30s]']) {
+      for (const expr of ['memsize_walk_errors_total[30s]', 'memsize_walk_duration_seconds[30s]', 'scrape_duration_seconds[30s]', 'up[30s]']) {
         const res = await instantQuery(srv, expr);
         samples += `${expr}: ${JSON.stringify(res.data.result)}\n`;
       }

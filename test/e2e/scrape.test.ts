@@ -62,7 +62,7 @@ async function scrape(memsize: PrometheusMemsize): Promise<{ samples: Sample[]; 
 const N = PROMETHEUS_NAMES;
 
 describe('GET /metrics', () => {
-  it('exposes exactly the pinned memsize names, all gauges, with their labels and units', async () => {
+  it('exposes exactly the pinned memsize names, gauges and one counter, with their labels and units', async () => {
     const memsize = await start();
     memsize.addRoot('sessions', sessions(20));
     const { samples, types, units } = await scrape(memsize);
@@ -78,12 +78,12 @@ describe('GET /metrics', () => {
         'memsize_union_bytes',
         'memsize_union_objects',
         'memsize_walk_duration_seconds',
-        'memsize_walk_errors',
+        'memsize_walk_errors_total',
         'memsize_walk_objects',
         'memsize_walk_truncated',
       ].sort(),
     );
-    for (const family of families) expect(types.get(family), family).toBe('gauge');
+    for (const family of families) expect(types.get(family), family).toBe(family === N.walkErrors ? 'counter' : 'gauge');
     expect(units.get(N.rootBytes)).toBe('By');
     expect(units.get(N.walkDuration)).toBe('s');
 

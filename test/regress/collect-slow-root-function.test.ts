@@ -2,7 +2,7 @@
 // others go on"): a root function that alone ran longer than maxMillis was reported as a normal
 // root, walked on top of its own time, and nothing said which root ate the budget. Found by
 // test/reliability/faults.test.ts; fixed in src/collect.ts: such a root reports the error
-// reason "slow" (counted in memsize_walk_errors, logged once) and is not walked; its time still
+// reason "slow" (counted in memsize_walk_errors_total, logged once) and is not walked; its time still
 // counts against the budget, so the other roots are measured with what is left (a root cut short
 // reports its last complete figures, marked truncated).
 import { describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@
  *   application keeps running and memsize leaves no server or handle behind.
  * - A root function that throws, returns a primitive or a revoked Proxy, or alone runs past
  *   maxMillis ("slow"), and an object root revoked later, report an error for that root only
- *   (memsize_walk_errors, one diag warning per root and reason); the other roots go on.
+ *   (memsize_walk_errors_total, one diag warning per root and reason); the other roots go on.
  * - A root mutated into something hostile (getters, Proxies, a Proxy prototype, huge holey arrays,
  *   cycles, frozen) is measured like anything else: no error, no user code run.
  * - shutdown() is idempotent (one promise), frees the port, cuts an in-flight scrape cleanly,
@@ -117,17 +117,17 @@ describe('roots that fail or turn hostile', () => {
       const first = await scrape(memsize.url);
       expect(value(first, 'memsize_root_bytes', 'healthy')).toBe(scan(healthy).bytes);
       for (const root of ['throws', 'primitive', 'revokedFn']) {
-        expect(value(first, 'memsize_walk_errors', root)).toBe(1);
+        expect(value(first, 'memsize_walk_errors_total', root)).toBe(1);
         expect(value(first, 'memsize_root_bytes', root)).toBeUndefined();
       }
-      expect(value(first, 'memsize_walk_errors', 'revokedLater')).toBe(0);
+      expect(value(first, 'memsize_walk_errors_total', 'revokedLater')).toBe(0);
       expect(value(first, 'memsize_root_bytes', 'revokedLater')).toBeDefined();
 
       revoke();
       const second = await scrape(memsize.url);
-      expect(value(second, 'memsize_walk_errors', 'revokedLater')).toBe(1);
+      expect(value(second, 'memsize_walk_errors_total', 'revokedLater')).toBe(1);
       expect(value(second, 'memsize_root_bytes', 'revokedLater')).toBeUndefined();
-      for (const root of ['throws', 'primitive', 'revokedFn']) expect(value(second, 'memsize_walk_errors', root)).toBe(2);
+      for (const root of ['throws', 'primitive', 'revokedFn']) expect(value(second, 'memsize_walk_errors_total', root)).toBe(2);
       expect(value(second, 'memsize_root_bytes', 'healthy')).toBe(scan(healthy).bytes);
 
       // A root function slower than the whole budget: "slow", and the others are not dropped.
@@ -136,7 +136,7 @@ describe('roots that fail or turn hostile', () => {
         return { small: true };
       });
       const third = await scrape(memsize.url);
-      expect(value(third, 'memsize_walk_errors', 'slow')).toBe(1);
+      expect(value(third, 'memsize_walk_errors_total', 'slow')).toBe(1);
       expect(value(third, 'memsize_root_bytes', 'slow')).toBeUndefined();
       // Cut short by the slow function or not, the healthy root never reads as memory freed.
       expect(value(third, 'memsize_root_bytes', 'healthy')).toBeGreaterThanOrEqual(scan(healthy).bytes);
@@ -190,7 +190,7 @@ describe('roots that fail or turn hostile', () => {
     let after = await scrape(memsize.url);
     for (let i = 0; i < 5 && value(after, 'memsize_walk_truncated', 'mutating') !== 0; i++) after = await scrape(memsize.url);
     expect(calls).toEqual([]);
-    expect(value(after, 'memsize_walk_errors', 'mutating')).toBe(0);
+    expect(value(after, 'memsize_walk_errors_total', 'mutating')).toBe(0);
     expect(value(after, 'memsize_walk_truncated', 'mutating')).toBe(0);
     expect(value(after, 'memsize_root_bytes', 'mutating')).toBe(scan(root).bytes);
     expect(value(after, 'memsize_root_bytes', 'neighbour')).toBe(value(before, 'memsize_root_bytes', 'neighbour'));
