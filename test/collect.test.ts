@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyParams } from './support/property.js';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RootBudget, ScanEachOptions, ScanEachResult } from '../src/scan.js';
 import type { ScanResult } from '../src/snapshot.js';
@@ -98,6 +99,7 @@ describe('splitBudgetMs', () => {
         // Nothing is left unspent while some root still wanted more.
         if (needs.some((n, i) => shares[i]! < n)) expect(sum).toBeGreaterThanOrEqual(total * (1 - 1e-9));
       }),
+      propertyParams(),
     );
   });
 });

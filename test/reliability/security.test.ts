@@ -8,15 +8,13 @@
  *   string appears in it. The report page escapes the class names and keeps Map keys out.
  * - The report page cannot be made to scan by a GET or by what a cross-site page can send.
  */
-import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReportHandler, scan } from '../../src/index.js';
 import { startPrometheus, type PrometheusMemsize } from '../../src/prometheus.js';
 import { parseExpositionStrict } from './exposition.js';
-import { assertDistFresh, ROOT_DIR } from './support.js';
+import { startDemo } from '../support/demo.js';
 
 const started: PrometheusMemsize[] = [];
 afterEach(async () => {
@@ -76,28 +74,8 @@ describe('listening addresses', () => {
   });
 
   it('the demo serves its app, report page and /metrics on 127.0.0.1 only', async () => {
-    assertDistFresh();
-    const child = spawn(process.execPath, [join(ROOT_DIR, 'demo', 'server.mjs')], {
-      cwd: ROOT_DIR,
-      env: { ...process.env, PORT: '0', METRICS_PORT: '0', DEMO_RPS: '5' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, urls } = await startDemo({ DEMO_RPS: '5' });
     try {
-      let output = '';
-      const urls = await new Promise<Record<string, string>>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the demo printed no URLs:\n${output}`)), 30_000);
-        const onData = (chunk: Buffer) => {
-          output += chunk.toString();
-          const found = Object.fromEntries([...output.matchAll(/^\s+(app|report|metrics)\s+(http:\/\/\S+)$/gm)].map((m) => [m[1], m[2]]));
-          if (found.app && found.report && found.metrics) {
-            clearTimeout(timer);
-            resolve(found as Record<string, string>);
-          }
-        };
-        child.stdout!.on('data', onData);
-        child.stderr!.on('data', onData);
-        child.on('exit', (code) => reject(new Error(`the demo exited (${code}):\n${output}`)));
-      });
       for (const url of Object.values(urls)) {
         const { hostname, port } = new URL(url);
         expect(hostname).toBe('127.0.0.1');

@@ -16,6 +16,7 @@
 import vm from 'node:vm';
 import { types } from 'node:util';
 import fc from 'fast-check';
+import { propertyParams, propertyRuns } from '../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { scan, type ScanResult } from '../../src/index.js';
 import { visitedValues } from '../../src/walk/debug.js';
@@ -435,10 +436,8 @@ function scanRecording(root: unknown, options?: Parameters<typeof scan>[1]): Sca
   }
 }
 
-const NUM_RUNS = Number(process.env.MEMSIZE_PROPERTY_RUNS ?? 250);
-/** MEMSIZE_PROPERTY_SEED replays a run; MEMSIZE_PROPERTY_NO_SHRINK=1 reports the first failure as found. */
-const SEED = process.env.MEMSIZE_PROPERTY_SEED === undefined ? {} : { seed: Number(process.env.MEMSIZE_PROPERTY_SEED) };
-const SHRINK = process.env.MEMSIZE_PROPERTY_NO_SHRINK === '1' ? { endOnFailure: true } : {};
+/** Seeds and replay: see test/support/property.ts (MEMSIZE_PROPERTY_SEED, _RUNS, _NO_SHRINK). */
+const NUM_RUNS = propertyRuns(250);
 
 describe('walk properties (fast-check)', () => {
   it('scan() never throws, never runs user code, and reaches exactly what the reference walk reaches', () => {
@@ -461,7 +460,7 @@ describe('walk properties (fast-check)', () => {
         expect(first.objects).toBeGreaterThanOrEqual(visited.values.length);
         expect(first.truncated).toBe(false);
       }),
-      { numRuns: NUM_RUNS, ...SEED, ...SHRINK },
+      propertyParams({ numRuns: NUM_RUNS }),
     );
   });
 
@@ -492,7 +491,7 @@ describe('walk properties (fast-check)', () => {
           expect(path.objects).toBeLessThanOrEqual(first.objects);
         }
       }),
-      { numRuns: NUM_RUNS, ...SEED, ...SHRINK },
+      propertyParams({ numRuns: NUM_RUNS }),
     );
   });
 
@@ -516,7 +515,7 @@ describe('walk properties (fast-check)', () => {
           expect(partial.objects).toBeLessThanOrEqual(full.objects);
         }
       }),
-      { numRuns: Math.max(50, Math.floor(NUM_RUNS / 2)), ...SEED, ...SHRINK },
+      propertyParams({ numRuns: Math.max(50, Math.floor(NUM_RUNS / 2)) }),
     );
   });
 });
