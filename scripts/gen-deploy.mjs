@@ -7,7 +7,7 @@
 //   node scripts/gen-deploy.mjs           write them
 //   node scripts/gen-deploy.mjs --check   exit 1 if any differs from what would be written (tests run this)
 //
-// Metric names are the Prometheus names of src/metrics/names.ts (DESIGN.md, "Prometheus names").
+// Metric names are the Prometheus names of src/metrics/names.ts (PROMETHEUS_NAMES; README "Metrics").
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';

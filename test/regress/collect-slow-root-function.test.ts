@@ -1,4 +1,4 @@
-// Regression (issue 6, "a root's function hangs past the budget: that root reports an error, the
+// Regression ("a root's function hangs past the budget: that root reports an error, the
 // others go on"): a root function that alone ran longer than maxMillis was reported as a normal
 // root, walked on top of its own time, and nothing said which root ate the budget. Found by
 // test/reliability/faults.test.ts; fixed in src/collect.ts: such a root reports the error

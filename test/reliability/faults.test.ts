@@ -1,5 +1,5 @@
 /**
- * Faults (issue 6): the exporter's port in use, roots that fail or turn hostile between
+ * Faults: the exporter's port in use, roots that fail or turn hostile between
  * collections, and shutdown at awkward times. Behaviour under test, as documented in
  * docs/reliability.md ("Faults"):
  * - startPrometheus() on a taken port rejects with ERR_MEMSIZE_LISTEN naming the address; the

@@ -1,5 +1,5 @@
 /**
- * Security (issue 6):
+ * Security (docs/reliability.md, "Security"):
  * - /metrics (startPrometheus) and the demo's report page listen on 127.0.0.1 unless told
  *   otherwise: checked by connecting through this machine's non-loopback address too.
  * - No user data leaves through metrics: with roots full of hostile keys and values (HTML, quotes,

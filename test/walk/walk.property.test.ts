@@ -1,12 +1,12 @@
 /**
- * Property-based tests of the walk (issue 6): fast-check generates object graphs mixing every
+ * Property-based tests of the walk: fast-check generates object graphs mixing every
  * kind of value scan() must handle, wired with cycles and shared subgraphs, and full of traps:
  * accessors, Proxies, and classes whose every overridable hook (Symbol.iterator, entries,
  * forEach, size, constructor, name, toJSON, valueOf, toString, Symbol.toPrimitive...) records a
  * call. For every graph:
  * - scan() returns and no user code ran (not one recorded call);
  * - the walk reaches exactly the distinct values an independent reference walk (below, written
- *   from the contract in issue 2, not from src/walk) finds;
+ *   from the contract in README "What bytes means", not from src/walk) finds;
  * - a second scan gives the same figures, byType sums to the totals, paths change no total;
  * - a maxObjects budget below the graph's size truncates it with partial figures, above it changes nothing.
  *
@@ -312,7 +312,7 @@ function build(recipe: NodeRecipe[]): unknown {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The reference walk: what issue 2 says the walk follows, written plainly. Deliberately not
+// The reference walk: what README's "What bytes means" says the walk follows, written plainly. Deliberately not
 // shared with src/walk: it reads through descriptors everywhere and classifies with util.types.
 
 const V8_MAJOR = Number(process.versions.v8.split('.')[0]);
