@@ -20,14 +20,10 @@ export type {
 export type { TextReportOptions } from './report/text.js';
 export type { MemsizeErrorCode } from './errors.js';
 
-// Report page and JSON report (issue 5).
+// The report page, as a request handler; its HTML and JSON renderers stay internal.
 export { createReportHandler } from './report/handler.js';
-export { renderHtml } from './report/html.js';
-export { toJSON, buildReport } from './report/json.js';
 export { diffScans } from './report/diff.js';
 export type { ReportHandler, ReportSource } from './report/handler.js';
-export type { HtmlOptions } from './report/html.js';
-export type { ScanJSON, TypeJSON, PathJSON, ReportJSON, RootReportJSON, StampedScanJSON, RootHistory, StampedScan } from './report/json.js';
 export type { ScanDiff, TypeChange } from './report/diff.js';
 
 export { createMemsize } from './memsize.js';

@@ -13,16 +13,13 @@ describe('public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'MemsizeError',
       'PROMETHEUS_NAMES',
-      'buildReport',
       'createMemsize',
       'createReportHandler',
       'diffScans',
       'formatBytes',
       'formatReport',
-      'renderHtml',
       'scan',
       'startPrometheus',
-      'toJSON',
     ]);
   });
 

@@ -2,7 +2,7 @@
 // on free ports with fast traffic; /metrics shows the leaking root growing between two scrapes,
 // the report page lists the roots and scans them, and SIGTERM stops it cleanly.
 import { describe, expect, it } from 'vitest';
-import type { ReportJSON, RootReportJSON } from '../../src/index.js';
+import type { ReportJSON, RootReportJSON } from '../../src/report/json.js';
 import { startDemo } from '../support/demo.js';
 
 const ROOTS = ['sessions', 'cache', 'requestLog'];
