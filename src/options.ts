@@ -301,12 +301,14 @@ function invalid(call: string, option: string, message: string): MemsizeError {
   return new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `${call}: options.${option} ${message}`);
 }
 
-const warnedAliases = new Set<string>();
+// Plain objects, not Map/Set: options are resolved before the walk, and a test replaces Map and
+// Set methods globally to prove memsize runs none of them.
+const warnedAliases: Record<string, true> = Object.create(null) as Record<string, true>;
 
 function warnDeprecated(call: string, oldName: string, newName: string): void {
   const key = `${call}:${oldName}`;
-  if (warnedAliases.has(key)) return;
-  warnedAliases.add(key);
+  if (warnedAliases[key] === true) return;
+  warnedAliases[key] = true;
   process.emitWarning(`${call}: options.${oldName} is deprecated, use options.${newName} (same meaning)`, {
     type: 'DeprecationWarning',
     code: 'MEMSIZE_DEP_OPTION',
@@ -335,7 +337,7 @@ function mergeAndValidate<D extends object>(
     throw new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `${call}: ${what} must be an object, got ${describeValue(input)}`);
   }
   const ruleOf = rules as Readonly<Record<string, Rule>>;
-  const usedAs = new Map<string, string>();
+  const usedAs: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const key of Object.keys(input)) {
     if (extraKnown.includes(key)) continue;
     const canonical = Object.hasOwn(aliases, key) ? aliases[key]! : key;
@@ -344,11 +346,11 @@ function mergeAndValidate<D extends object>(
       const known = [...Object.keys(ruleOf), ...extraKnown].join(', ');
       throw invalid(call, `${name}${key}`, `is not an option (known: ${known})`);
     }
-    const other = usedAs.get(canonical);
+    const other = usedAs[canonical];
     if (other !== undefined) {
       throw invalid(call, `${name}${key}`, `and options.${name}${other} are the same option under its old and new name: give one`);
     }
-    usedAs.set(canonical, key);
+    usedAs[canonical] = key;
     if (canonical !== key) warnDeprecated(call, `${name}${key}`, `${name}${canonical}`);
     const value = input[key];
     if (value === undefined) continue;
