@@ -31,10 +31,10 @@ export interface MetricSpec {
   /** Whether values are integers (`ValueType.INT`) or not. */
   readonly integer: boolean;
   /**
-   * `gauge`: an observable gauge (a value that goes up and down). `counter`: an observable
-   * counter, monotonic, observed as its running total; Prometheus shows it with `_total`.
+   * `gauge` (also when left out): an observable gauge, a value that goes up and down. `counter`:
+   * an observable counter, monotonic, observed as its running total; Prometheus adds `_total`.
    */
-  readonly kind: 'gauge' | 'counter';
+  readonly kind?: 'gauge' | 'counter';
 }
 
 /** Estimated retained bytes reachable from the root (held from the last complete walk while truncated). */

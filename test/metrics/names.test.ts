@@ -76,7 +76,7 @@ describe('metric names', () => {
 
   it.each(METRICS.map((spec) => [spec.name, spec] as const))('%s gives the same Prometheus name under both rules', (_, spec) => {
     const current = currentExporterName(spec.name, spec.kind === 'counter');
-    const suffixed = unitSuffixedName(spec.name, spec.unit, spec.kind);
+    const suffixed = unitSuffixedName(spec.name, spec.unit, spec.kind ?? 'gauge');
     expect(suffixed).toBe(current);
     expect(expected.has(current as never), `${current} is not in PROMETHEUS_NAMES`).toBe(true);
   });
