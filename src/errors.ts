@@ -13,7 +13,8 @@ export type MemsizeErrorCode =
   | 'ERR_MEMSIZE_ROOT_UNKNOWN'
   | 'ERR_MEMSIZE_TOO_MANY_ROOTS'
   | 'ERR_MEMSIZE_SHUT_DOWN'
-  | 'ERR_MEMSIZE_LISTEN';
+  | 'ERR_MEMSIZE_LISTEN'
+  | 'ERR_MEMSIZE_MISSING_PEER';
 
 /** Thrown for bad input at the call the user made. `code` is stable; the message names the input. */
 export class MemsizeError extends Error {
@@ -44,8 +45,4 @@ export function describeValue(value: unknown): string {
       if (value === null) return 'null';
       return Array.isArray(value) ? 'an array' : 'an object';
   }
-}
-
-export function invalidOption(name: string, expected: string, got: unknown): MemsizeError {
-  return new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `options.${name} must be ${expected}, got ${describeValue(got)}`);
 }

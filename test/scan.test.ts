@@ -1,5 +1,5 @@
 /**
- * scan(): the contract in DESIGN.md, and every "never" of issue 2. Byte figures are never
+ * scan(): its documented contract (README "What bytes means", the TSDoc of scan()), and every "never" in it. Byte figures are never
  * hard-coded: they are compared with scan() of a related structure, or with relations that
  * must hold whatever the size model says.
  */
