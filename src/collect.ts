@@ -7,9 +7,9 @@
  * through `onRootError`, once per root and reason.
  */
 import { performance } from 'node:perf_hooks';
-import type { ResolvedMemsizeOptions } from './memsize-options.js';
+import type { ResolvedMemsizeOptions } from './options.js';
 import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './roots/registry.js';
-import { estimationOf, scanEach, type EstimationSettings, type RootBudget } from './scan.js';
+import { estimationOf, scanEach, type RootBudget } from './scan.js';
 import type { ScanResult, TypeTotal } from './snapshot.js';
 
 /**
@@ -190,13 +190,13 @@ export class Collector {
     this.#onRootError = onRootError;
   }
 
-  /** The last collection while younger than `minIntervalMs` and no root was added or removed since; else a fresh one. */
+  /** The last collection while younger than `cacheMillis` and no root was added or removed since; else a fresh one. */
   collect(): Collection {
     const cached = this.#cached;
     if (
       cached !== null &&
       cached.generation === this.#registry.generation &&
-      performance.now() - cached.monotonicAt < this.#options.minIntervalMs
+      performance.now() - cached.monotonicAt < this.#options.cacheMillis
     ) {
       return cached.collection;
     }
@@ -254,13 +254,13 @@ export class Collector {
     const order = measured.map((_, i) => i).sort((a, b) => walkRank(needs, a, b));
     const { results, budgetsMs, levels, unionBytes, unionObjects } = scanEach(
       order.map((i) => measured[i]!.value),
-      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjectsPerRoot, maxMillis: shares[i]!, startLevel: measured[i]!.history.level })),
+      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: measured[i]!.history.level })),
       {
         shareUnusedTime: true,
         // What no root's expected need claims is kept for a root that turns out to need more
         // (it grew since its last walk): it is spent only if such a root falls back to sampling.
         spareMs: Math.max(walkBudgetMs - shares.reduce((sum, share) => sum + share, 0), 0),
-        estimation: estimationOf(this.#options as EstimationSettings),
+        estimation: estimationOf(this.#options),
       },
     );
 

@@ -6,7 +6,6 @@
 import { diag, metrics, type MeterProvider } from '@opentelemetry/api';
 import { Collector, type Collection } from './collect.js';
 import { MemsizeError } from './errors.js';
-import { collectorOptions } from './memsize-options.js';
 import { registerGauges, type GaugeRegistration } from './metrics/gauges.js';
 import {
   resolveMemsizeOptions,
@@ -81,7 +80,7 @@ export function buildMemsize(
   onShutdown: () => Promise<void>,
 ): Memsize {
   const registry = new RootRegistry(options.maxRoots);
-  const collector = new Collector(registry, collectorOptions(options), (name, error) => {
+  const collector = new Collector(registry, options, (name, error) => {
     diag.warn(
       `memsize: root "${name}" could not be measured (${error.reason}): ${error.message}. ` +
         'Counted in memsize_walk_errors_total; logged once per root and reason.',

@@ -42,9 +42,9 @@ export interface EstimateOptions {
    * `false`: measure exactly, or truncate at the budget. @defaultValue true
    */
   estimate?: boolean;
-  /** Collections with more entries than this may be sampled (only when `estimate` is on). A positive integer. @defaultValue 4096 */
+  /** Collections with more entries than this may be sampled (only when `estimate` is on). A positive integer. @defaultValue 8192 */
   sampleThreshold?: number;
-  /** Entries drawn from each sampled collection. A positive integer, at most `sampleThreshold`. @defaultValue 512 */
+  /** Entries drawn from each sampled collection. A positive integer, at most `sampleThreshold`. @defaultValue 4096 */
   sampleSize?: number;
 }
 
@@ -205,8 +205,8 @@ export const DEFAULTS = Object.freeze({
     maxMillis: 5_000,
     paths: false as PathOptions | boolean,
     estimate: true,
-    sampleThreshold: 4096,
-    sampleSize: 512,
+    sampleThreshold: 8192,
+    sampleSize: 4096,
     seed: undefined as number | undefined,
   }),
   paths: Object.freeze({ depth: 3, top: 20, keys: false }),
@@ -218,8 +218,8 @@ export const DEFAULTS = Object.freeze({
     maxTypes: 20,
     maxRoots: 50,
     estimate: true,
-    sampleThreshold: 4096,
-    sampleSize: 512,
+    sampleThreshold: 8192,
+    sampleSize: 4096,
   }),
   prometheus: Object.freeze({ host: '127.0.0.1', port: 9464, endpoint: '/metrics' }),
   reportHandler: Object.freeze({

@@ -100,25 +100,19 @@ export interface ScanEachResult {
  */
 export function scan(root: unknown, options?: ScanOptions): ScanResult {
   const resolved = resolveScanOptions(options);
-  return scanEach([root], [resolved], { paths: resolved.paths, estimation: estimationOf(resolved as EstimationSettings) }).results[0]!;
+  return scanEach([root], [resolved], { paths: resolved.paths, estimation: estimationOf(resolved) }).results[0]!;
 }
 
 /** The estimation settings of resolved options (null when estimation is off). */
-export interface EstimationSettings {
-  readonly estimate?: boolean;
-  readonly sampleThreshold?: number;
-  readonly sampleSize?: number;
-  readonly seed?: number;
+export function estimationOf(options: {
+  readonly estimate: boolean;
+  readonly sampleThreshold: number;
+  readonly sampleSize: number;
+  readonly seed?: number | undefined;
+}): Estimation | null {
+  if (!options.estimate) return null;
+  return { sampleThreshold: options.sampleThreshold, sampleSize: options.sampleSize, seed: options.seed };
 }
-export function estimationOf(options: EstimationSettings): Estimation | null {
-  if (options.estimate === false) return null;
-  return {
-    sampleThreshold: options.sampleThreshold ?? DEFAULT_ESTIMATION.sampleThreshold,
-    sampleSize: options.sampleSize ?? DEFAULT_ESTIMATION.sampleSize,
-    seed: options.seed,
-  };
-}
-export const DEFAULT_ESTIMATION: Estimation = Object.freeze({ sampleThreshold: 8192, sampleSize: 4096, seed: undefined });
 
 const walker = new Walker();
 
@@ -224,7 +218,7 @@ function scanOne(
     bytesError: Math.round(bytesError),
     objectsError: Math.round(objectsError),
     sampledCollections,
-    visitedObjects: outcome === null ? 0 : outcome.objects,
+    visitedObjects: Math.round(tally.visitedThings),
   };
   if (table !== null && paths !== null) result.paths = topPaths(table, tally, paths.top);
   return { result, level, nextSeed: seed };

@@ -26,7 +26,6 @@ vi.mock('../src/scan.js', async (importOriginal) => {
 const { Collector, splitBudgetMs } = await import('../src/collect.js');
 const { RootRegistry } = await import('../src/roots/registry.js');
 const { resolveMemsizeOptions } = await import('../src/options.js');
-const { collectorOptions } = await import('../src/memsize-options.js');
 
 function result(bytes: number, options: Partial<ScanResult> = {}): ScanResult {
   return {
@@ -36,12 +35,17 @@ function result(bytes: number, options: Partial<ScanResult> = {}): ScanResult {
     truncated: false,
     truncatedBy: null,
     durationMs: 1,
+    estimated: false,
+    bytesError: 0,
+    objectsError: 0,
+    sampledCollections: 0,
+    visitedObjects: Math.ceil(bytes / 10),
     ...options,
   };
 }
 
 function setup(options: Parameters<typeof resolveMemsizeOptions>[0] = {}) {
-  const resolved = collectorOptions(resolveMemsizeOptions({ meterProvider: null, cacheMillis: 0, ...options }));
+  const resolved = resolveMemsizeOptions({ meterProvider: null, cacheMillis: 0, ...options });
   const registry = new RootRegistry(resolved.maxRoots);
   const errors: { name: string; reason: string }[] = [];
   const collector = new Collector(registry, resolved, (name, error) => errors.push({ name, reason: error.reason }));
@@ -223,7 +227,7 @@ describe('Collector.collect', () => {
   });
 
   it('survives a listener that throws', () => {
-    const resolved = collectorOptions(resolveMemsizeOptions({ meterProvider: null, cacheMillis: 0 }));
+    const resolved = resolveMemsizeOptions({ meterProvider: null, cacheMillis: 0 });
     const registry = new RootRegistry(10);
     const collector = new Collector(registry, resolved, () => {
       throw new Error('logger down');

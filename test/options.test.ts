@@ -75,8 +75,8 @@ describe('resolveScanOptions', () => {
       maxMillis: 5_000,
       paths: null,
       estimate: true,
-      sampleThreshold: 4096,
-      sampleSize: 512,
+      sampleThreshold: 8192,
+      sampleSize: 4096,
       seed: undefined,
     });
     expect('seed' in resolveScanOptions({})).toBe(true);
@@ -145,8 +145,8 @@ describe('resolved memsize options', () => {
       maxTypes: 20,
       maxRoots: 50,
       estimate: true,
-      sampleThreshold: 4096,
-      sampleSize: 512,
+      sampleThreshold: 8192,
+      sampleSize: 4096,
     });
   });
 

@@ -204,7 +204,7 @@ describe('scan() budgets', () => {
 
   it('stops at maxObjects and marks the result truncated with partial figures', () => {
     const full = scan(big);
-    const cut = scan(big, { maxObjects: 1000 });
+    const cut = scan(big, { maxObjects: 1000, estimate: false });
     expect(cut.truncated).toBe(true);
     expect(cut.truncatedBy).toBe('maxObjects');
     expect(cut.bytes).toBeGreaterThan(0);
@@ -213,7 +213,7 @@ describe('scan() budgets', () => {
   });
 
   it('stops at maxMillis', () => {
-    const cut = scan(big, { maxMillis: 1 });
+    const cut = scan(big, { maxMillis: 1, estimate: false });
     expect(cut.truncated).toBe(true);
     expect(cut.truncatedBy).toBe('maxMillis');
     // The clock is read every 1024 things: the overrun is small next to the whole walk.

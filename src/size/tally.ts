@@ -17,17 +17,21 @@ import { bareArray, capturedGet, capturedSet } from '../walk/primordials.js';
 import type { Shape } from '../walk/edges.js';
 import { Kind, type ProtoInfo } from '../walk/kinds.js';
 import { HEAP_NUMBER } from './layout.js';
+import { ROOT_PATH } from '../walk/paths.js';
 import { sizeOf, type Size } from './shallow.js';
 import { typeNameOf } from './classify.js';
 import type { TypeTotal } from '../snapshot.js';
 
 const HEAP_NUMBER_TYPE = 'number';
+const STRING_TYPE = 'string';
 
 /** Totals of one root's walk. A Visitor: hand it to Walker.walkRoot. */
 export class RootTally implements Visitor {
   bytes = 0;
   objects = 0;
   readonly byType = new Map<string, TypeTotal>();
+  /** Heap things the walk visited (backing stores and heap numbers included), each once, unweighted. */
+  visitedThings = 0;
   /** Bytes and things counted with a weight other than 1 (extrapolated from samples), in all and per type. */
   extrapolatedBytes = 0;
   extrapolatedObjects = 0;
@@ -48,9 +52,20 @@ export class RootTally implements Visitor {
     sizeOf(kind, value, shape, size);
     const type = typeNameOf(kind, value, info);
     this.add(type, size.bytes * weight, size.things * weight, firstInUnion, path);
-    const heapNumbers = kind >= Kind.String ? 0 : shape.heapNumbers * weight;
+    const ownNumbers = kind >= Kind.String ? 0 : shape.heapNumbers;
+    this.visitedThings += size.things + ownNumbers;
+    const heapNumbers = ownNumbers * weight;
     if (heapNumbers > 0) this.add(HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion, path);
     if (weight !== 1) this.extrapolated(type, size.bytes * weight, size.things * weight, heapNumbers);
+  }
+
+  /**
+   * Strings a sampled collection's unsampled entries hold beyond those its sample met: counted as
+   * strings (nearly all values identified by value are), and as extrapolated.
+   */
+  unseen(bytes: number, objects: number): void {
+    this.add(STRING_TYPE, bytes, objects, true, ROOT_PATH);
+    this.extrapolated(STRING_TYPE, bytes, objects, 0);
   }
 
   private extrapolated(type: string, bytes: number, objects: number, heapNumbers: number): void {

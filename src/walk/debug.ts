@@ -33,6 +33,7 @@ export function visitedValues(root: unknown, budget: Budget = NO_LIMITS): Visite
     thing(kind, value) {
       if (kind !== Kind.HeapNumber) values.push(value);
     },
+    unseen() {},
     bytes: 0,
     objects: 0,
   };

@@ -15,7 +15,7 @@
  * Never runs user code: Math.random and the Set and typed-array methods it uses were captured
  * when memsize loaded.
  */
-import { setAdd, setForEach, setSize, uncurryThis } from './primordials.js';
+import { bareArray, capturedGet as mapGet, capturedSet as mapSet, setAdd, setForEach, setSize, uncurryThis } from './primordials.js';
 
 const typedArraySort = uncurryThis(
   Object.getPrototypeOf(Float64Array.prototype).sort as (this: never) => unknown,
@@ -90,24 +90,36 @@ export function firstDrawSize(k: number): number {
 }
 
 /**
- * Running statistics of one sampled collection's draw 2: the estimated bytes and things each of
- * its entries added, for the variance of the extrapolated total.
+ * Running statistics of one sampled collection: the estimated bytes and things each entry of
+ * draw 2 added (for the variance of the extrapolated total), and the values identified by value
+ * (short strings, bigints, symbols) its sampled entries met, with how many entries met each.
  */
 export class SampleStats {
+  /** Entries draw 2 stands for: the collection's entries outside draw 1. */
+  readonly population: number;
   /** Entries of draw 2 whose figures are still to come. */
   left: number;
   sumBytes = 0;
   sumSqBytes = 0;
   sumObjects = 0;
   sumSqObjects = 0;
+  /** Per value met: its index in `entriesMeeting` and `lastEntry`. */
+  readonly #values = new Map<unknown, number>();
+  readonly #entriesMeeting: number[] = bareArray();
+  readonly #lastEntry: number[] = bareArray();
+  #valueBytes = 0;
+
   constructor(
-    /** Entries draw 2 stands for: the collection's entries outside draw 1. */
-    readonly population: number,
+    /** Entries in the collection. */
+    readonly entries: number,
+    /** Entries in draw 1. */
+    readonly k1: number,
     /** Entries in draw 2. */
     readonly k: number,
     /** Weight of the collection itself (its own share of an enclosing sample's extrapolation). */
     readonly outerWeight: number,
   ) {
+    this.population = entries - k1;
     this.left = k;
   }
 
@@ -129,5 +141,49 @@ export class SampleStats {
     const s2 = spread > 0 ? spread : 0;
     const w = this.outerWeight;
     return w * w * n * n * (1 - k / n) * (s2 / k);
+  }
+
+  /** A sampled entry counted a value for the first time (`bytes` of it). */
+  valueFound(value: unknown, entry: number, bytes: number): void {
+    const index = this.#entriesMeeting.length;
+    mapSet(this.#values, value, index);
+    this.#entriesMeeting[index] = 1;
+    this.#lastEntry[index] = entry;
+    this.#valueBytes += bytes;
+  }
+
+  /** A sampled entry met a value already counted: one more entry meeting it, if it is another one. */
+  valueMet(value: unknown, entry: number): void {
+    const index = mapGet(this.#values, value) as number | undefined;
+    if (index === undefined || this.#lastEntry[index] === entry) return;
+    this.#entriesMeeting[index]!++;
+    this.#lastEntry[index] = entry;
+  }
+
+  /**
+   * How many distinct values the entries outside the sample hold that it never met, and their
+   * bytes (at the average size of those it met). Chao1's estimator of the number of distinct
+   * values, from how many were met by exactly one and exactly two sampled entries, bounded by what
+   * scaling every value met to the whole collection would give: values each entry holds alone
+   * (every one met once) come out scaled to all entries, a vocabulary the sample has mostly seen
+   * (user names, statuses) adds little.
+   */
+  unseenValues(): { bytes: number; objects: number } {
+    const seen = this.#entriesMeeting.length;
+    if (seen === 0) return { bytes: 0, objects: 0 };
+    let once = 0;
+    let twice = 0;
+    for (let i = 0; i < seen; i++) {
+      const met = this.#entriesMeeting[i]!;
+      if (met === 1) once++;
+      else if (met === 2) twice++;
+    }
+    // No value met by two entries: no sign that entries share values at all.
+    const chao = twice > 0 ? (once * once) / (2 * twice) : Infinity;
+    const sampled = this.k1 + this.k;
+    const scaledAll = sampled > 0 ? (seen * this.entries) / sampled - seen : 0;
+    const unseen = chao < scaledAll ? chao : scaledAll;
+    if (!(unseen > 0)) return { bytes: 0, objects: 0 };
+    return { bytes: (unseen * this.#valueBytes) / seen, objects: unseen };
   }
 }

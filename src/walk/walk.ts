@@ -57,6 +57,11 @@ export interface Visitor {
   readonly bytes: number;
   /** Weighted things counted so far. */
   readonly objects: number;
+  /**
+   * Strings (and other values identified by value) a sampled collection's unsampled entries are
+   * estimated to hold beyond those the sample met (see SampleStats.unseenValues).
+   */
+  unseen(bytes: number, objects: number): void;
 }
 
 /** How a walk samples large collections. `threshold: Infinity` walks everything (exact). */
@@ -202,6 +207,16 @@ export class Walker {
    */
   private shareWeight = 1;
   private regionShare: number[] = bareArray();
+  /**
+   * The sampled collection whose entry is being walked, and which entry (a serial number): values
+   * identified by value that entries meet are counted per collection (SampleStats.valueFound),
+   * to estimate how many distinct ones the entries outside the sample hold.
+   */
+  private trackSample: SampleStats | null = null;
+  private trackEntry = 0;
+  private entrySerial = 0;
+  private regionSample: (SampleStats | null)[] = bareArray();
+  private regionEntry: number[] = bareArray();
   private regionStart: number[] = bareArray();
   private regionWeight: number[] = bareArray();
   private regionStats: (SampleStats | null)[] = bareArray();
@@ -252,6 +267,8 @@ export class Walker {
     this.random = new SampleRandom(sampling.seed);
     this.weight = 1;
     this.shareWeight = 1;
+    this.trackSample = null;
+    this.trackEntry = 0;
     this.openRegion(0, 1, 1, null);
     this.openEntries = 0;
     this.varianceBytes = 0;
@@ -277,7 +294,11 @@ export class Walker {
       this.visitor = NO_VISITOR;
       this.limits = null;
       this.stopped = false;
-      for (let i = 0; i < this.regions; i++) this.regionStats[i] = null;
+      for (let i = 0; i < this.regions; i++) {
+        this.regionStats[i] = null;
+        this.regionSample[i] = null;
+      }
+      this.trackSample = null;
       this.regions = 0;
       this.sampleValues.length = 0;
       this.sampleKeys.length = 0;
@@ -476,7 +497,7 @@ export class Walker {
     const saved = this.currentPath;
     if (this.paths !== null) this.currentPath = this.paths.extend(saved, label);
     // Keys are distinct within their collection: a sampled key stands for its own entry alone.
-    this.primitive(value, this.weight);
+    this.primitive(value, this.weight, false);
     this.currentPath = saved;
     return 0;
   }
@@ -486,19 +507,25 @@ export class Walker {
    * whoever reaches it: at `shareWeight`, so one first met in a sampled entry counts once, not
    * scaled to the collection (see {@link shareWeight}).
    */
-  private primitive(value: string | bigint | symbol, weight = this.shareWeight): void {
+  private primitive(value: string | bigint | symbol, weight = this.shareWeight, tracked = true): void {
     const firstInUnion = this.mark(value);
-    if (firstInUnion === null) return;
+    const sample = tracked ? this.trackSample : null;
+    if (firstInUnion === null) {
+      if (sample !== null) sample.valueMet(value, this.trackEntry);
+      return;
+    }
     if (!this.admit(this.limits!)) return;
+    const before = this.visitor.bytes;
     if (typeof value === 'symbol') {
       // A symbol's description is a string of its own (shared when internalized).
       this.visitor.thing(Kind.Symbol, value, null, this.shape, firstInUnion, this.currentPath, weight);
       const description = symbolDescription(value);
       if (description !== undefined) this.child(description);
-      return;
+    } else {
+      const kind = typeof value === 'string' ? Kind.String : Kind.BigInt;
+      this.visitor.thing(kind, value, null, this.shape, firstInUnion, this.currentPath, weight);
     }
-    const kind = typeof value === 'string' ? Kind.String : Kind.BigInt;
-    this.visitor.thing(kind, value, null, this.shape, firstInUnion, this.currentPath, weight);
+    if (sample !== null) sample.valueFound(value, this.trackEntry, (this.visitor.bytes - before) / weight);
   }
 
   // ---- Sampled collections ----
@@ -538,10 +565,12 @@ export class Walker {
     const hasKeys = keys.length > 0;
     this.sampledCollections++;
     const scale = k2 > 0 ? (n - k1) / k2 : 0;
-    const stats = new SampleStats(n - k1, k2, this.weight);
+    const stats = new SampleStats(n, k1, k2, this.weight);
     const entryWeight = this.weight * scale;
     let heapNumbers = 0;
     let gathered2 = 0;
+    const outerSample = this.trackSample;
+    const outerEntry = this.trackEntry;
     for (let i = 0; i < count && !this.stopped; i++) {
       if (first[i]) continue;
       gathered2++;
@@ -549,17 +578,27 @@ export class Walker {
       let numbers = hasKeys ? this.sampledKey(keys[i], keyLabel, entryWeight) : 0;
       numbers += this.defer(values[i], valueLabel);
       heapNumbers += numbers * scale;
-      if (this.sp > start) this.openRegion(start, entryWeight, this.weight, stats);
+      if (this.sp > start) this.openRegion(start, entryWeight, this.weight, stats, stats, ++this.entrySerial);
       else stats.add(0, 0);
     }
     // Positions of draw 2 that held nothing (holes) are entries of size 0.
     for (let i = gathered2; i < k2; i++) stats.add(0, 0);
-    this.openRegion(this.sp, this.weight, this.shareWeight, null);
+    // Draw 1 on top, each entry a region of its own at the collection's weight (so the values it
+    // meets are told apart by entry), then a region for whatever the collection pushes next.
+    this.openRegion(this.sp, this.weight, this.shareWeight, null, outerSample, outerEntry);
     for (let i = 0; i < count && !this.stopped; i++) {
       if (!first[i]) continue;
+      const start = this.sp;
+      const entry = ++this.entrySerial;
+      this.trackSample = stats;
+      this.trackEntry = entry;
       if (hasKeys) heapNumbers += this.sampledKey(keys[i], keyLabel, this.weight);
       heapNumbers += this.childAt(values[i], valueLabel);
+      if (this.sp > start) this.openRegion(start, this.weight, this.shareWeight, null, stats, entry);
     }
+    this.trackSample = outerSample;
+    this.trackEntry = outerEntry;
+    this.openRegion(this.sp, this.weight, this.shareWeight, null, outerSample, outerEntry);
     values.length = 0;
     keys.length = 0;
     first.length = 0;
@@ -607,13 +646,26 @@ export class Walker {
     }
   }
 
-  private openRegion(start: number, weight: number, shareWeight: number, stats: SampleStats | null): void {
+  /**
+   * A region of the stack from `start` up: its weight, the weight of values met in it, the draw-2
+   * entry whose figure it measures (`stats`, else null) and the sampled entry it belongs to.
+   */
+  private openRegion(
+    start: number,
+    weight: number,
+    shareWeight: number,
+    stats: SampleStats | null,
+    sample: SampleStats | null = this.trackSample,
+    entry = this.trackEntry,
+  ): void {
     const r = this.regions++;
     this.regionStart[r] = start;
     this.regionWeight[r] = weight;
     this.regionShare[r] = shareWeight;
     this.regionStats[r] = stats;
     this.regionBytes[r] = -1;
+    this.regionSample[r] = sample;
+    this.regionEntry[r] = entry;
   }
 
   /** The walk pops stack slot `index`: close the regions it has left, begin the one it enters. */
@@ -627,12 +679,15 @@ export class Walker {
     }
     this.weight = this.regionWeight[top]!;
     this.shareWeight = this.regionShare[top]!;
+    this.trackSample = this.regionSample[top]!;
+    this.trackEntry = this.regionEntry[top]!;
   }
 
   private closeRegion(): void {
     const r = --this.regions;
     const stats = this.regionStats[r];
     this.regionStats[r] = null;
+    this.regionSample[r] = null;
     if (stats === null || stats === undefined) return;
     let bytes = 0;
     let objects = 0;
@@ -647,6 +702,8 @@ export class Walker {
     if (this.regions === 1) {
       this.weight = 1;
       this.shareWeight = 1;
+      this.trackSample = null;
+      this.trackEntry = 0;
     }
   }
 
@@ -655,6 +712,9 @@ export class Walker {
    * sample: then it is part of that entry's figure, whose spread already carries it.
    */
   private finishSample(stats: SampleStats): void {
+    // Values identified by value that the entries outside the sample hold and the sample never met.
+    const unseen = stats.unseenValues();
+    if (unseen.objects > 0) this.visitor.unseen(unseen.bytes * stats.outerWeight, unseen.objects * stats.outerWeight);
     if (this.openEntries > 0) return;
     this.varianceBytes += stats.variance(stats.sumBytes, stats.sumSqBytes);
     this.varianceObjects += stats.variance(stats.sumObjects, stats.sumSqObjects);
@@ -678,4 +738,4 @@ export function isSmi(value: number): boolean {
  */
 const SHARED_STRING_MAX_LENGTH = Number(process.versions.v8.split('.')[0]) >= 12 ? 9 : 10;
 
-const NO_VISITOR: Visitor = { thing() {}, bytes: 0, objects: 0 };
+const NO_VISITOR: Visitor = { thing() {}, unseen() {}, bytes: 0, objects: 0 };

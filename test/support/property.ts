@@ -25,8 +25,10 @@ export function propertyRuns(fallback: number): number {
 
 /** The failure message: fast-check's (counterexample, shrink path), then how to replay the run. */
 export function replayMessage(details: fc.RunDetails<unknown>): string {
+  const cause = details.errorInstance;
   return (
     `${fc.defaultReportMessage(details) ?? 'property failed'}\n` +
+    (cause instanceof Error ? `Failure: ${cause.message}\n` : '') +
     `Replay this run with MEMSIZE_PROPERTY_SEED=${details.seed} (e.g. MEMSIZE_PROPERTY_SEED=${details.seed} npx vitest run <this file>)`
   );
 }

@@ -332,7 +332,7 @@ describe('budgets on hostile shapes', () => {
     const holes = Array.from({ length: 64 }, () => new Array(1 << 20));
     for (const root of [strings, holes]) {
       const started = performance.now();
-      const result = scan(root, { maxMillis: 10 });
+      const result = scan(root, { maxMillis: 10, estimate: false });
       const elapsedMs = performance.now() - started;
       expect(result.truncatedBy).toBe('maxMillis');
       expect(elapsedMs).toBeLessThan(500);
@@ -343,7 +343,7 @@ describe('budgets on hostile shapes', () => {
     const symbols = Array.from({ length: 1000 }, (_, i) => Symbol(`description-${i}`));
     const bigints = Array.from({ length: 1000 }, (_, i) => 2n ** 70n + BigInt(i));
     for (const root of [symbols, bigints, { symbols, bigints }]) {
-      const result = scan(root, { maxObjects: 100 });
+      const result = scan(root, { maxObjects: 100, estimate: false });
       expect(result.truncatedBy).toBe('maxObjects');
       // 100 things admitted, plus backing stores of the containers reached (at most a few).
       expect(result.objects).toBeLessThan(110);
@@ -355,7 +355,7 @@ describe('budgets on hostile shapes', () => {
     const records = Array.from({ length: 50_000 }, (_, i) => ({ id: i, tags: [`t${i % 100}`], meta: new Map([['k', i + 0.5]]) }));
     const full = scan(records, { paths: true });
     for (const options of [{ maxObjects: 5000 }, { maxMillis: 2 }]) {
-      const cut = scan(records, { ...options, paths: true });
+      const cut = scan(records, { ...options, paths: true, estimate: false });
       expect(cut.truncated).toBe(true);
       expect(cut.bytes).toBeLessThan(full.bytes);
       expect(cut.objects).toBeLessThan(full.objects);

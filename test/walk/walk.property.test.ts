@@ -451,11 +451,13 @@ describe('walk properties (fast-check)', () => {
 
         const reference = referenceValues(root);
         const walked = new Set(visited.values);
-        expect(walked.size, 'the walk visited a value twice').toBe(visited.values.length);
+        // Long strings are counted per slot holding them (docs/accuracy.md); anything else once.
+        const once = visited.values.filter((v) => typeof v !== 'string' || v.length <= 9);
+        expect(new Set(once).size, 'the walk visited a value twice').toBe(once.length);
         const missed = [...reference].filter((v) => !walked.has(v)).map(describeValue);
         const extra = [...walked].filter((v) => !reference.has(v)).map(describeValue);
         expect({ missed, extra }).toEqual({ missed: [], extra: [] });
-        // The walk's own count is the distinct values (plus one heap number when the root is one).
+        // The walk's own count is the values it visited (plus one heap number when the root is one).
         expect(visited.objects).toBe(visited.values.length);
         expect(first.objects).toBeGreaterThanOrEqual(visited.values.length);
         expect(first.truncated).toBe(false);
@@ -503,7 +505,8 @@ describe('walk properties (fast-check)', () => {
         const distinct = visitedValues(root).objects;
         const maxObjects = Math.max(1, extra % (distinct + 2));
         calls.length = 0;
-        const partial = scanRecording(root, { maxObjects });
+        // Exact or truncated: with estimation on, a walk over budget is redone from samples.
+        const partial = scanRecording(root, { maxObjects, estimate: false });
         expect(calls).toEqual([]);
         if (maxObjects >= distinct) {
           expect(figures(partial)).toEqual(figures(full));
