@@ -264,6 +264,38 @@ export function buildDashboard() {
     ],
     [
       8,
+      [
+        12,
+        {
+          type: 'state-timeline',
+          title: 'Estimated roots (exact or estimated from samples)',
+          description:
+            "memsize_root_estimated: 1 when the root's large collections were measured from random samples of their entries (docs/estimation.md), 0 when every heap thing was walked. An estimate follows the root as it grows; its interval is in the next panel.",
+          targets: [target(`memsize_root_estimated${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
+          fieldConfig: {
+            defaults: {
+              unit: 'none',
+              color: { mode: 'thresholds' },
+              thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'blue', value: 1 }] },
+              mappings: [{ type: 'value', options: { 0: { text: 'exact', color: 'green', index: 0 }, 1: { text: 'estimated', color: 'blue', index: 1 } } }],
+            },
+            overrides: [],
+          },
+          options: { showValue: 'never', mergeValues: true, alignValue: 'left', rowHeight: 0.8, legend: { showLegend: false } },
+        },
+      ],
+      [
+        12,
+        timeseries(
+          'Estimate interval per root (percent, ± at 95%)',
+          "memsize_root_bytes_error_ratio: half-width of the 95% confidence interval of memsize_root_bytes, relative to it (sampling error only). 0 for exact roots. A few percent is normal; a wide interval means the root's entries differ a lot in size (raise sampleSize).",
+          [target(`memsize_root_bytes_error_ratio${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
+          { unit: 'percentunit', min: 0 },
+        ),
+      ],
+    ],
+    [
+      8,
       [12, timeseries('Objects visited per collection (count)', "memsize_walk_objects: heap things the last collection's walk visited, summed over roots: the walk's work, which its duration follows.", [target(`memsize_walk_objects${sel()}`, { legend: '{{instance}}' })], { unit: 'short', min: 0 })],
       [
         12,

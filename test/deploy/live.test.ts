@@ -101,7 +101,9 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
   // The application's state. The roots are held here: memsize holds object roots weakly.
   const growing = { entries: [] as RequestEntry[] };
   const flat = new Map(Array.from({ length: 200 }, (_, i) => [`sku-${i}`, new Product(`sku-${i}`, 100 + i)]));
-  const huge = Array.from({ length: MAX_OBJECTS_PER_ROOT * 1.5 }, (_, i) => ({ i }));
+  // A linked list: no collection to sample, so only truncation is left (the last resort).
+  let huge: { i: number; next: unknown } | null = null;
+  for (let i = 0; i < MAX_OBJECTS_PER_ROOT * 1.5; i++) huge = { i, next: huge };
   const removed = { config: Array.from({ length: 50 }, (_, i) => `setting-${i}`) };
   const current = { users: Array.from({ length: 50 }, (_, i) => ({ id: i })) };
   const state = { broken: false, slow: true };
@@ -115,7 +117,7 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
     app = await startPrometheus({ port: 0, cacheMillis: 100, maxMillis: 2_000, maxObjects: MAX_OBJECTS_PER_ROOT });
     app.addRoot('growing', growing);
     app.addRoot('flat', flat);
-    app.addRoot('huge', huge);
+    app.addRoot('huge', huge!);
     app.addRoot('removed', removed);
     app.addRoot('broken', () => {
       if (state.broken) throw new Error('live test: this root function fails on purpose');

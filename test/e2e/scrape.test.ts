@@ -72,6 +72,8 @@ describe('GET /metrics', () => {
     expect(families).toEqual(
       [
         'memsize_root_bytes',
+        'memsize_root_bytes_error_ratio',
+        'memsize_root_estimated',
         'memsize_root_objects',
         'memsize_type_bytes',
         'memsize_type_objects',
@@ -94,6 +96,8 @@ describe('GET /metrics', () => {
     expect(labelsOf(N.typeBytes)).toEqual(new Set(['root', 'type']));
     expect(labelsOf(N.typeObjects)).toEqual(new Set(['root', 'type']));
     expect(labelsOf(N.walkTruncated)).toEqual(new Set(['root']));
+    expect(labelsOf(N.rootEstimated)).toEqual(new Set(['root']));
+    expect(labelsOf(N.rootBytesError)).toEqual(new Set(['root']));
     expect(labelsOf(N.walkErrors)).toEqual(new Set(['root']));
     for (const name of [N.unionBytes, N.unionObjects, N.walkDuration, N.walkObjects]) expect(labelsOf(name), name).toEqual(new Set());
   });
@@ -198,9 +202,27 @@ describe('GET /metrics', () => {
     expect(byRootType(samples, N.walkErrors).get('good|')).toBe(0);
   });
 
-  it('marks a root over budget truncated and never reports the budget hit as memory freed', async () => {
+  it('estimates a root too large for its budget instead of truncating it, and says so', async () => {
     const maxObjects = 2_000;
     const memsize = await start({ cacheMillis: 0, maxObjects });
+    // Orders of different sizes, so a sample's figure has a spread to show.
+    const wide = Array.from({ length: 20_000 }, (_, i) => new Order(i, Array.from({ length: 1 + (i % 7) }, (_, j) => i * 7 + j)));
+    memsize.addRoot('orders', wide);
+    const { samples } = await scrape(memsize);
+    const exact = scan(wide, { maxObjects: 10_000_000, maxMillis: 60_000, estimate: false });
+    expect(exact.truncated).toBe(false);
+    expect(byRootType(samples, N.walkTruncated).get('orders|')).toBe(0);
+    expect(byRootType(samples, N.rootEstimated).get('orders|')).toBe(1);
+    const bytes = byRootType(samples, N.rootBytes).get('orders|')!;
+    const error = byRootType(samples, N.rootBytesError).get('orders|')!;
+    expect(Math.abs(bytes - exact.bytes) / exact.bytes).toBeLessThan(0.05);
+    expect(error).toBeGreaterThan(0);
+    expect(error).toBeLessThan(0.05);
+  });
+
+  it('with estimation off, marks a root over budget truncated and never reports the budget hit as memory freed', async () => {
+    const maxObjects = 2_000;
+    const memsize = await start({ cacheMillis: 0, maxObjects, estimate: false });
     // Few objects holding many bytes: walks completely.
     const heavy = { blobs: Array.from({ length: 8 }, () => new Uint8Array(64 * 1024)) };
     // Many small objects: more than maxObjects, so the walk stops early.
@@ -214,8 +236,8 @@ describe('GET /metrics', () => {
     expect(completeBytes).toBe(scan(heavy).bytes);
 
     current = wide;
-    const partialBytes = scan(wide, { maxObjects: maxObjects }).bytes;
-    expect(scan(wide, { maxObjects: maxObjects }).truncated).toBe(true);
+    const partialBytes = scan(wide, { maxObjects, estimate: false }).bytes;
+    expect(scan(wide, { maxObjects, estimate: false }).truncated).toBe(true);
     expect(partialBytes, 'fixture: the partial walk must see less than the complete one').toBeLessThan(completeBytes);
     const truncated = await scrape(memsize);
     expect(byRootType(truncated.samples, N.walkTruncated).get('cache|')).toBe(1);
