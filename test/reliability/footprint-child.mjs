@@ -160,8 +160,8 @@ async function transient() {
   const baseline = await settledHeap();
   const cases = {
     complete: () => scan(root),
-    maxMillis: () => scan(root, { maxMillis: 2 }),
-    maxObjects: () => scan(root, { maxObjects: 50_000 }),
+    maxMillis: () => scan(root, { maxMillis: 2, estimate: false }),
+    maxObjects: () => scan(root, { maxObjects: 50_000, estimate: false }),
     paths: () => scan(root, { paths: { depth: 4, top: 20 } }),
   };
   for (const [name, run] of Object.entries(cases)) {
@@ -181,7 +181,7 @@ async function transient() {
   out.collect = { before: beforeCollect, during: duringCollect, after: afterCollect, objects: collection.walkedObjects, truncated: collection.roots.get('big').truncated };
   // A walk cut short must not keep the graph alive through its pending stack.
   const probe = new WeakRef(root);
-  scan(root, { maxMillis: 1 });
+  scan(root, { maxMillis: 1, estimate: false });
   memsize.removeRoot('big');
   root = null;
   await settledHeap();
