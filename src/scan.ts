@@ -154,7 +154,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
 
 /**
  * Measure one root: walk at `startLevel`; if the walk hits a budget and a more aggressive level
- * exists, walk again at the next level with the time left (a walk that may be redone gets only
+ * exists, walk again at the coarsest level with the time left (a walk that may be redone gets only
  * NON_FINAL_SHARE of it). Truncation is what remains when even the last level does not fit.
  */
 function scanOne(
@@ -200,7 +200,9 @@ function scanOne(
     union.bytes = unionBefore.bytes;
     union.objects = unionBefore.objects;
     first = false;
-    level++;
+    // Straight to the coarsest level: it fits whatever the level that did not fit missed by, and
+    // the collector climbs back to finer levels over the next collections (collect.ts nextLevel).
+    level = levels.length - 1;
   }
   const truncatedBy: ScanResult['truncatedBy'] = outcome === null ? 'maxObjects' : outcome.truncatedBy;
   const sampledCollections = outcome === null ? 0 : outcome.sampledCollections;

@@ -82,6 +82,12 @@ describe('collectionPoints', () => {
     walkedBytes: bytes,
     walkedObjects: 3,
     budgetMs: 10,
+    estimated: false,
+    bytesError: 0,
+    objectsError: 0,
+    sampledCollections: 0,
+    visitedObjects: 3,
+    samplingLevel: 1,
     ...extra,
   });
   const collection = (roots: [string, RootMeasurement][]): Collection => ({

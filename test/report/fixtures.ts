@@ -4,7 +4,7 @@ import type { ScanResult } from '../../src/snapshot.js';
 
 export function result(
   types: Record<string, [bytes: number, objects: number]>,
-  extra: Partial<Pick<ScanResult, 'truncated' | 'truncatedBy' | 'durationMs' | 'paths'>> = {},
+  extra: Partial<Pick<ScanResult, 'truncated' | 'truncatedBy' | 'durationMs' | 'paths' | 'estimated' | 'bytesError'>> = {},
 ): ScanResult {
   const byType = new Map(Object.entries(types).map(([type, [bytes, objects]]) => [type, { bytes, objects }]));
   let bytes = 0;
@@ -20,6 +20,11 @@ export function result(
     truncated: extra.truncated ?? false,
     truncatedBy: extra.truncatedBy ?? null,
     durationMs: extra.durationMs ?? 1.5,
+    estimated: extra.estimated ?? false,
+    bytesError: extra.bytesError ?? 0,
+    objectsError: 0,
+    sampledCollections: extra.estimated === true ? 1 : 0,
+    visitedObjects: objects,
     ...(extra.paths === undefined ? {} : { paths: extra.paths }),
   };
 }

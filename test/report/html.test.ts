@@ -92,6 +92,17 @@ describe('renderHtml', () => {
     expect(html).toContain('stopped early (budget: maxObjects)');
   });
 
+  it('marks an estimate with ≈ and its interval with ±, and still lists the largest types', () => {
+    const html = page([scanned('big', null, result({ Session: [900_000, 9000], string: [100_000, 2000] }, { estimated: true, bytesError: 20_480 }))]);
+    expect(html).toContain('>estimated<');
+    expect(html).toContain('≈ 977 KiB');
+    expect(html).toContain('± 20 KiB');
+    expect(html).toContain('>Session<');
+    const exact = page([scanned('big', null, result({ Session: [900_000, 9000] }))]);
+    expect(exact).not.toContain('≈');
+    expect(exact).not.toContain('>estimated<');
+  });
+
   it('folds types beyond maxTypes into one row', () => {
     const many = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`T${i}`, [1000 - i, 1] as [number, number]]));
     const html = page([scanned('r', null, result(many))], { maxTypes: 5 });
