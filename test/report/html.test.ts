@@ -96,7 +96,7 @@ describe('renderHtml', () => {
     const html = page([scanned('big', null, result({ Session: [900_000, 9000], string: [100_000, 2000] }, { estimated: true, bytesError: 20_480 }))]);
     expect(html).toContain('>estimated<');
     expect(html).toContain('≈ 977 KiB');
-    expect(html).toContain('± 20 KiB');
+    expect(html).toContain('± 20.0 KiB');
     expect(html).toContain('>Session<');
     const exact = page([scanned('big', null, result({ Session: [900_000, 9000] }))]);
     expect(exact).not.toContain('≈');
