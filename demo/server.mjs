@@ -11,6 +11,10 @@
 //   DEMO_LEAK_CAP         most entries the leak keeps                default 100000
 //   DEMO_MIN_INTERVAL_MS  memsize cacheMillis (scrapes share a walk this long)  default 5000
 //   DEMO_SCAN_INTERVAL_MS report page: minimum time between two scans            default 2000
+//   DEMO_LEAK_PER_SECOND  speed the leak up: this many extra requests a second, each logged
+//                         (and leaked) like any other; 0..500000        default 0
+//                         e.g. DEMO_LEAK_PER_SECOND=60000 DEMO_LEAK_CAP=3000000 passes 2 million
+//                         leaked entries in about 35 s, far past what one walk covers
 
 import { createServer } from 'node:http';
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -29,6 +33,7 @@ try {
     leakCap: envInt('DEMO_LEAK_CAP', 100_000, 0, 10_000_000),
     cacheMillis: envInt('DEMO_MIN_INTERVAL_MS', 5000, 0, 3_600_000),
     scanIntervalMs: envInt('DEMO_SCAN_INTERVAL_MS', 2000, 0, 3_600_000),
+    leakPerSecond: envInt('DEMO_LEAK_PER_SECOND', 0, 0, 500_000),
   };
 } catch (error) {
   console.error(`memsize demo: ${error.message}`);
@@ -112,7 +117,7 @@ server.on('error', async (error) => {
 
 await new Promise((resolve) => server.listen(config.port, HOST, resolve));
 const appUrl = `http://${HOST}:${server.address().port}`;
-const stopTraffic = startTraffic(shop, { rps: config.rps });
+const stopTraffic = startTraffic(shop, { rps: config.rps, leakPerSecond: config.leakPerSecond });
 
 console.log(`memsize demo running (pid ${process.pid}, Node ${process.version})
   app      ${appUrl}/

@@ -7,10 +7,12 @@ const MAX_TRACKED_SESSIONS = 400;
 
 /**
  * Start generating traffic. Returns a function that stops it.
+ * `leakPerSecond` adds that many product-page requests a second on top (a crawler, say): each is
+ * logged and leaked like any other, so the leak grows as fast as asked.
  * @param {ReturnType<import('./shop.mjs').createShop>} shop
- * @param {{ rps: number, random?: () => number }} options
+ * @param {{ rps: number, leakPerSecond?: number, random?: () => number }} options
  */
-export function startTraffic(shop, { rps, random = Math.random }) {
+export function startTraffic(shop, { rps, leakPerSecond = 0, random = Math.random }) {
   const sessionIds = [];
   let owed = 0;
   let lastExpiry = Date.now();
@@ -36,6 +38,8 @@ export function startTraffic(shop, { rps, random = Math.random }) {
     const count = Math.min(Math.floor(owed), Math.ceil((rps * TICK_MS) / 1000));
     owed -= count;
     for (let i = 0; i < count; i++) one(now);
+    const crawled = Math.round((leakPerSecond * TICK_MS) / 1000);
+    for (let i = 0; i < crawled; i++) shop.handle('GET', `/products/${Math.floor(shop.products * random())}`, { userAgent: 'demo-crawler/1.0', now });
     if (now - lastExpiry >= 1000) {
       shop.sessions.expire(now);
       lastExpiry = now;

@@ -13,6 +13,9 @@ import { ValueType } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startPrometheus, type PrometheusMemsize } from '../../src/prometheus.js';
+import { scan } from '../../src/index.js';
+import { startDemo, type RunningDemo } from '../support/demo.js';
+import { createShop } from '../../demo/shop.mjs';
 import {
   DASHBOARD,
   RULES,
@@ -32,6 +35,10 @@ import {
 } from './support.js';
 
 const prometheus = tool('prometheus');
+
+/** The demo's leak, sped up: past 2 million entries in about 35 s, then flat at the cap. */
+const DEMO_LEAK_PER_SECOND = 60_000;
+const DEMO_LEAK_CAP = 3_000_000;
 
 /** Test windows: shipped durations divided by this (30m → 8s, 1h → 15s, 5m → 3s). */
 const FACTOR = 240;
@@ -55,7 +62,9 @@ const RULES_EVALUATED_MS = 1_500;
  * app and for every query (together a few seconds), with 20 s to spare on a busy machine. Each
  * wait is bounded on its own; this catches queries or startup that became slow.
  */
-const SCENARIO_LIMIT_MS = SAMPLES_DEADLINE_MS + RULES_EVALUATED_MS + ALERTS_DEADLINE_MS + 20_000;
+/** How long the demo's leak may take to pass 2 million entries and fire its alert. */
+const DEMO_DEADLINE_MS = 60_000;
+const SCENARIO_LIMIT_MS = SAMPLES_DEADLINE_MS + RULES_EVALUATED_MS + ALERTS_DEADLINE_MS + DEMO_DEADLINE_MS + 20_000;
 /** The slow root's function blocks this long: past MemsizeWalkTooSlow's 250 ms. */
 const SLOW_ROOT_MS = 320;
 /** Objects in the root that must be truncated, above maxObjects. */
@@ -92,6 +101,8 @@ const EXPECTED_FIRING: Record<string, Record<string, string>> = {
 describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${prometheus.skipNote}`, () => {
   let app: PrometheusMemsize | undefined;
   let server: PrometheusServer | undefined;
+  // The demo with its leak sped up past what one walk covers: a second target of the same job.
+  let demo: RunningDemo | undefined;
   let grow: ReturnType<typeof setInterval> | undefined;
   const shipped = parse(readRepoFile(RULES)) as RuleFile;
   const testRules = scaleRules(shipped, FACTOR, MIN_RANGE_SECONDS);
@@ -159,10 +170,13 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
       job.scrape_timeout = '1s';
       for (const s of job.static_configs) s.targets = s.targets.map((t) => t.replace(/:\d+$/, `:${app!.port}`));
     }
+    demo = await startDemo({ DEMO_LEAK_PER_SECOND: String(DEMO_LEAK_PER_SECOND), DEMO_LEAK_CAP: String(DEMO_LEAK_CAP), DEMO_MIN_INTERVAL_MS: '100' });
+    config.scrape_configs[0]!.static_configs[0]!.targets.push(new URL(demo.urls.metrics).host);
     server = await startPrometheusServer(binary, { 'prometheus.yml': stringify(config), [config.rule_files[0]!]: stringify(testRules) });
   });
 
   afterAll(async () => {
+    demo?.child.kill('SIGKILL');
     clearInterval(grow);
     await server?.stop();
     await app?.shutdown();
@@ -174,14 +188,14 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
     const deadline = Date.now() + SAMPLES_DEADLINE_MS;
     let roots: string[] = [];
     while (Date.now() < deadline) {
-      const res = await instantQuery(srv, 'memsize_root_bytes');
+      const res = await instantQuery(srv, `memsize_root_bytes{instance="127.0.0.1:${app!.port}"}`);
       roots = res.data.result.map((s) => s.metric.root!).sort();
       if (roots.length === 6) break;
       await sleep(250);
     }
     expect(roots, srv.log()).toEqual(['broken', 'flat', 'growing', 'huge', 'removed', 'slow']);
     const job = (parse(readRepoFile(SCRAPE_CONFIG)) as { scrape_configs: { job_name: string }[] }).scrape_configs[0]!.job_name;
-    const up = await instantQuery(srv, `up{job="${job}"}`);
+    const up = await instantQuery(srv, `up{job="${job}", instance="127.0.0.1:${app!.port}"}`);
     expect(up.data.result.map((s) => s.value[1])).toEqual(['1']);
 
     const rules = await promApi<{ groups: { rules: { name: string; health: string; lastError?: string; type: string }[] }[] }>(srv, '/api/v1/rules');
@@ -232,9 +246,54 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
     const history = await instantQuery(srv, 'count_over_time(ALERTS{root="flat"}[10m])');
     expect(history.data.result).toEqual([]);
     expect(flatAlerts).toEqual([]);
-    // Nor did the growth alerts name any other root than the growing one.
-    const growthRoots = new Set([...seen.values()].filter((a) => /Growing$/.test(a.labels.alertname!)).map((a) => a.labels.root));
+    // Nor did the growth alerts name any other root of this process than the growing one.
+    const own = `127.0.0.1:${app!.port}`;
+    const growthRoots = new Set([...seen.values()].filter((a) => /Growing$/.test(a.labels.alertname!) && a.labels.instance === own).map((a) => a.labels.root));
     expect([...growthRoots]).toEqual(['growing']);
+  });
+
+  it("follows the demo's sped-up leak past 2 million entries by estimation, and MemsizeRootGrowing fires for it", async () => {
+    const srv = server!;
+    const instance = new URL(demo!.urls.metrics).host;
+    const sel = `{instance="${instance}", root="requestLog"}`;
+    // Bytes per leaked entry, from an exact walk of the same shop code in this process.
+    const probe = createShop({ leakCap: 20_000 });
+    for (let i = 0; i < 20_000; i++) probe.handle('GET', `/products/${i % probe.products}`, { userAgent: 'demo-crawler/1.0' });
+    const bytesPerEntry = scan(probe.requestLog, { estimate: false }).bytes / 20_000;
+    let leaked = 0;
+    let fired = false;
+    let estimatedWhenFired = '';
+    const deadline = Date.now() + DEMO_DEADLINE_MS;
+    while (Date.now() < deadline && !(fired && leaked > 2_000_000)) {
+      const page = await (await fetch(demo!.urls.app)).text();
+      leaked = Number(/<b>(\d+) leaked<\/b>/.exec(page)?.[1] ?? 0);
+      const res = await promApi<{ alerts: Alert[] }>(srv, '/api/v1/alerts');
+      const alert = res.data.alerts.find((a) => a.state === 'firing' && a.labels.alertname === 'MemsizeRootGrowing' && a.labels.root === 'requestLog');
+      if (alert !== undefined && !fired) {
+        fired = true;
+        estimatedWhenFired = (await instantQuery(srv, `memsize_root_estimated${sel}`)).data.result.map((s) => s.value[1]).join();
+      }
+      await sleep(1_000);
+    }
+    const series = await instantQuery(srv, `memsize_root_bytes${sel}[2m]`);
+    const values = ((series.data.result[0] as unknown as { values?: [number, string][] })?.values ?? []).map(([, v]) => Number(v));
+    const truncated = await instantQuery(srv, `avg_over_time(memsize_walk_truncated${sel}[2m])`);
+    const truncatedAlerts = await instantQuery(srv, `count_over_time(ALERTS{alertname="MemsizeWalkTruncated", root="requestLog"}[5m])`);
+    const last = values[values.length - 1] ?? 0;
+    console.log(
+      `demo leak: ${leaked} entries (${bytesPerEntry.toFixed(0)} B each by an exact walk); memsize_root_bytes from ${values[0]} to ${last} over ${values.length} scrapes; ` +
+        `MemsizeRootGrowing ${fired ? 'fired' : 'did not fire'}, memsize_root_estimated then ${estimatedWhenFired}, share of truncated collections ${truncated.data.result[0]?.value[1]}`,
+    );
+    expect(leaked).toBeGreaterThan(2_000_000);
+    expect(fired).toBe(true);
+    expect(estimatedWhenFired).toBe('1');
+    // Truncation is the last resort, left for a walk that a GC pause or a busy machine cut even
+    // at the coarsest level: rare, far below what MemsizeWalkTruncated fires on (half the walks).
+    expect(Number(truncated.data.result[0]?.value[1] ?? 'NaN')).toBeLessThan(0.1);
+    expect(truncatedAlerts.data.result).toEqual([]);
+    // It kept following: never fell by more than an estimate's jitter, and ends near the leak's size.
+    for (let i = 1; i < values.length; i++) expect(values[i]!, `scrape ${i}`).toBeGreaterThan(values[i - 1]! * 0.97);
+    expect(Math.abs(last / (leaked * bytesPerEntry) - 1)).toBeLessThan(0.15);
   });
 
   it('runs every dashboard variable and panel query: each parses and returns data', async () => {
