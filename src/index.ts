@@ -29,3 +29,7 @@ export type { MemsizeOptions, PrometheusOptions, PrometheusHandlerOptions, AddRo
 export type { PrometheusMemsize, PrometheusHandlerMemsize } from './metrics/prometheus.js';
 export type { Collection, RootMeasurement } from './collect.js';
 export type { RootTarget, RootError, RootErrorReason } from './roots/registry.js';
+
+// Check against V8 (issue 10).
+export type { VerifyOptions, VerifyResult, VerifyRootResult, VerifyTypeRow, VerifyCost } from './verify/verify.js';
+export type { CorrectionFactors, AppliedCorrection, CorrectableMeasurement } from './verify/correction.js';
