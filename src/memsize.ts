@@ -124,7 +124,8 @@ export function buildMemsize(
     const roots = new Map(collection.roots);
     for (const [name, measurement] of collection.roots) {
       const factors = corrections.get(name);
-      if (factors === undefined || measurement.error !== null) continue;
+      // A truncated walk is a lower bound: scaling it would pass off a guess as corrected.
+      if (factors === undefined || measurement.error !== null || measurement.truncated) continue;
       roots.set(name, applyCorrection(measurement, factors));
     }
     correctedFrom = collection;

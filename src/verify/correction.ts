@@ -4,13 +4,19 @@
  *
  * Model. At the check, V8's retained set of the root is split by memsize's own type labels
  * (V8-internal nodes under the label of the JavaScript value that dominates them; see
- * retained.ts). For each type memsize reported, the factor is V8's bytes under that label over
- * memsize's bytes for it. V8 bytes under labels memsize did not report at all (e.g. a value kind
- * the walk cannot see) become `unmatchedRatio`, a share of memsize's total, spread over the
- * types in proportion. At the check itself the corrected total therefore equals V8's figure
- * exactly; later, each type scales with its own factor, so a root that grows with the same
- * composition keeps V8's ratio, and a type that grows alone is corrected by its own factor.
- * A type first seen after the check gets the root's overall ratio.
+ * retained.ts). Two kinds of factor are kept:
+ * - the root's ratio, V8 bytes / memsize bytes: it scales the root's total. The total follows
+ *   memsize's total rather than a sum of per-type products because some of memsize's per-type
+ *   figures do not grow with the root: a string value that memsize counts once while V8 holds a
+ *   copy per record gives 'string' a huge factor on a figure that stays flat, and the product
+ *   would stay flat with it (test/verify/correction.test.ts on Node 20.20.2: -18% at 4x growth
+ *   with per-type products, 0.0% with the root ratio).
+ * - per type, V8 bytes under the label / memsize bytes for it: they split the corrected total
+ *   over the types (weights ms_t * f_t, V8 bytes under labels memsize lacks spread in
+ *   proportion), so at the check each type gets exactly V8's figure, and a type that later grows
+ *   alone takes its own factor's share. A type first seen after the check weighs with the root's
+ *   ratio.
+ * At the check itself the corrected total and every type equal V8's figures.
  */
 import type { TypeTotal } from '../snapshot.js';
 
@@ -22,9 +28,9 @@ export interface CorrectionFactors {
   v8Bytes: number;
   /** memsize's bytes of the root at the check. */
   memsizeBytes: number;
-  /** v8Bytes / memsizeBytes: the factor for types not seen at the check. */
+  /** v8Bytes / memsizeBytes: scales the root's total, and weighs types not seen at the check. */
   ratio: number;
-  /** Per memsize type label: V8's bytes under the label / memsize's bytes for it (0 when V8 had none). */
+  /** Per memsize type label: V8's bytes under the label / memsize's bytes for it (0 when V8 had none); splits the total over the types. */
   types: Record<string, number>;
   /** V8 bytes under labels memsize did not report, as a share of memsize's total at the check. */
   unmatchedRatio: number;
@@ -38,7 +44,7 @@ export interface AppliedCorrection {
   checkedAt: number;
   /** memsize's own bytes before the correction. */
   uncorrectedBytes: number;
-  /** corrected bytes / uncorrected bytes of this measurement. */
+  /** The factor the total was scaled by (V8 / memsize at the check). */
   ratio: number;
 }
 
@@ -78,30 +84,27 @@ export function correctionFactors(
 }
 
 /**
- * A copy of `measurement` with `bytes` and each type's bytes corrected by `factors`, and a
- * `correction` field saying so. Object counts are left as memsize counted them. Pure: the input
- * is not modified. Bytes are rounded to whole bytes.
+ * A copy of `measurement` with `bytes` scaled by the root's ratio and split over the types by
+ * the per-type factors, and a `correction` field saying so. Object counts are left as memsize
+ * counted them. Pure: the input is not modified. Bytes are rounded to whole bytes, and the
+ * types' bytes sum to `bytes` up to that rounding.
  */
 export function applyCorrection<T extends CorrectableMeasurement>(measurement: T, factors: CorrectionFactors): T & { correction: AppliedCorrection } {
-  const scaled = new Map<string, number>();
-  let sum = 0;
+  const corrected = Math.round(measurement.bytes * factors.ratio);
+  const weights = new Map<string, number>();
+  let weightSum = 0;
   for (const [type, total] of measurement.byType) {
     const factor = Object.hasOwn(factors.types, type) ? (factors.types[type] ?? factors.ratio) : factors.ratio;
-    const bytes = total.bytes * factor;
-    scaled.set(type, bytes);
-    sum += bytes;
+    const weight = total.bytes * factor;
+    weights.set(type, weight);
+    weightSum += weight;
   }
-  // V8 bytes under labels memsize never reports, spread over the types in proportion.
-  const unmatched = measurement.bytes * factors.unmatchedRatio;
-  const spread = sum > 0 ? (sum + unmatched) / sum : 1;
   const byType = new Map<string, TypeTotal>();
-  let corrected = 0;
   for (const [type, total] of measurement.byType) {
-    const bytes = Math.round((scaled.get(type) ?? 0) * spread);
-    byType.set(type, { ...total, bytes });
-    corrected += bytes;
+    // No weight at all (every type had a zero factor): keep memsize's own shares.
+    const share = weightSum > 0 ? (weights.get(type) ?? 0) / weightSum : measurement.bytes > 0 ? total.bytes / measurement.bytes : 0;
+    byType.set(type, { ...total, bytes: Math.round(corrected * share) });
   }
-  if (measurement.byType.size === 0) corrected = Math.round(measurement.bytes * factors.ratio);
   return {
     ...measurement,
     bytes: corrected,
@@ -110,7 +113,7 @@ export function applyCorrection<T extends CorrectableMeasurement>(measurement: T
       applied: true,
       checkedAt: factors.checkedAt,
       uncorrectedBytes: measurement.bytes,
-      ratio: measurement.bytes > 0 ? corrected / measurement.bytes : 1,
+      ratio: factors.ratio,
     },
   };
 }
