@@ -24,7 +24,7 @@ export type { ScanDiff, TypeChange } from './report/diff.js';
 export { createMemsize } from './memsize.js';
 export { startPrometheus, prometheusHandler } from './metrics/prometheus.js';
 export { PROMETHEUS_NAMES } from './metrics/names.js';
-export type { Memsize } from './memsize.js';
+export type { Memsize, CorrectedCollection, CorrectedRootMeasurement } from './memsize.js';
 export type { MemsizeOptions, PrometheusOptions, PrometheusHandlerOptions, AddRootOptions } from './memsize-options.js';
 export type { PrometheusMemsize, PrometheusHandlerMemsize } from './metrics/prometheus.js';
 export type { Collection, RootMeasurement } from './collect.js';

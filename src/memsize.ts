@@ -4,7 +4,7 @@
  * OpenTelemetry's `diag`, once per root and reason (or once per message), never per scrape.
  */
 import { diag, metrics, type MeterProvider } from '@opentelemetry/api';
-import { Collector, type Collection } from './collect.js';
+import { Collector, type Collection, type RootMeasurement } from './collect.js';
 import { MemsizeError } from './errors.js';
 import { resolveMemsizeOptions, type AddRootOptions, type MemsizeOptions, type ResolvedMemsizeOptions } from './memsize-options.js';
 import { registerGauges, type GaugeRegistration } from './metrics/gauges.js';
@@ -12,8 +12,13 @@ import type { ScanOptions } from './options.js';
 import { RootRegistry, type RootTarget } from './roots/registry.js';
 import { scan } from './scan.js';
 import type { ScanResult } from './snapshot.js';
-import { applyCorrection, CorrectionStore, type CorrectionFactors } from './verify/correction.js';
+import { applyCorrection, CorrectionStore, type AppliedCorrection, type CorrectionFactors } from './verify/correction.js';
 import { estimateVerifyCost, heapTooLarge, resolveVerifyOptions, runVerify, type VerifyCost, type VerifyInput, type VerifyOptions, type VerifyResult } from './verify/verify.js';
+
+/** A root's measurement, with `correction` set when factors from `verify({ calibrate })` scaled it. */
+export type CorrectedRootMeasurement = RootMeasurement & { correction?: AppliedCorrection };
+/** A collection whose calibrated roots are corrected (see {@link Memsize.verify}). */
+export type CorrectedCollection = Omit<Collection, 'roots'> & { roots: Map<string, CorrectedRootMeasurement> };
 
 /** What {@link createMemsize} returns: register roots, read measurements, shut down. */
 export interface Memsize {
@@ -35,8 +40,9 @@ export interface Memsize {
   /**
    * The measurement the gauges report: the last collection while younger than `minIntervalMs`
    * (and no root was added or removed since), else a fresh one. Never throws for a root that fails.
+   * Roots calibrated by `verify({ calibrate })` are corrected and carry a `correction` field.
    */
-  collect(): Collection;
+  collect(): CorrectedCollection;
   /**
    * A fresh one-off {@link scan} of one registered root, with scan()'s own options and defaults
    * (e.g. `{ paths: true }` for the report page). Not cached and not budgeted by `maxMillis`.
@@ -112,16 +118,16 @@ export function buildMemsize(
   const corrections = new CorrectionStore();
   // Corrected copies per collection, so repeated reads of one cached collection give one object.
   let correctedFrom: Collection | null = null;
-  let correctedTo: Collection | null = null;
+  let correctedTo: CorrectedCollection | null = null;
   /**
    * The collector's collection with calibrated roots corrected (verify({ calibrate })). This is
    * where the correction hooks into the pipeline until the collector and gauges take it over.
    */
-  const collectCorrected = (): Collection => {
+  const collectCorrected = (): CorrectedCollection => {
     const collection = collector.collect();
     if (corrections.size === 0) return collection;
     if (collection === correctedFrom && correctedTo !== null) return correctedTo;
-    const roots = new Map(collection.roots);
+    const roots = new Map<string, CorrectedRootMeasurement>(collection.roots);
     for (const [name, measurement] of collection.roots) {
       const factors = corrections.get(name);
       // A truncated walk is a lower bound: scaling it would pass off a guess as corrected.
