@@ -67,7 +67,7 @@ export interface Memsize {
    * factors: later collections of those roots are scaled by them, per type, and say so in their
    * `correction` field.
    * @throws MemsizeError ERR_MEMSIZE_HEAP_TOO_LARGE when the used heap is above
-   *   `options.maxHeapBytes` (default 512 MiB) and `force` is not set; ERR_MEMSIZE_INVALID_OPTION;
+   *   `options.maxHeapBytes` (default 256 MiB) and `force` is not set; ERR_MEMSIZE_INVALID_OPTION;
    *   ERR_MEMSIZE_ROOT_UNKNOWN for a name in `roots` or `calibrate` that is not registered;
    *   ERR_MEMSIZE_SHUT_DOWN
    */

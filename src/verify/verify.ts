@@ -15,7 +15,7 @@ import { breakdownTargets, snapshotTargets, type NodeGroup } from './retained.js
 
 /** Options for `memsize.verify()`. Every field is optional. */
 export interface VerifyOptions {
-  /** Refuse (ERR_MEMSIZE_HEAP_TOO_LARGE) when the used V8 heap is above this many bytes. @defaultValue 536_870_912 (512 MiB) */
+  /** Refuse (ERR_MEMSIZE_HEAP_TOO_LARGE) when the used V8 heap is above this many bytes. @defaultValue 268_435_456 (256 MiB: about 37 s and 2.7 GiB more memory by the cost table) */
   maxHeapBytes?: number;
   /** Run even above `maxHeapBytes`. @defaultValue false */
   force?: boolean;
@@ -30,7 +30,7 @@ export interface VerifyOptions {
   maxV8Types?: number;
 }
 
-export const VERIFY_DEFAULTS = Object.freeze({ maxHeapBytes: 512 * 1024 * 1024, force: false, calibrate: false as boolean | string[], maxV8Types: 20 });
+export const VERIFY_DEFAULTS = Object.freeze({ maxHeapBytes: 256 * 1024 * 1024, force: false, calibrate: false as boolean | string[], maxV8Types: 20 });
 const KNOWN = ['maxHeapBytes', 'force', 'calibrate', 'roots', 'maxV8Types'];
 
 export interface ResolvedVerifyOptions {
@@ -71,20 +71,29 @@ function isStringArray(value: unknown): value is string[] {
 // Cost
 
 /**
- * Cost per MiB of used heap, measured with bench/verify-cost.mjs (see docs/verify.md for the
- * runs: Node 20.20.2 and 24, this 2-core machine, heaps of 60-480 MiB of records with strings).
- * The larger of the two Node lines' figures is used, so the estimate errs high.
+ * Measured cost of verify() by used heap: `[heapMiB, ms, peakRssGrowthMiB, fileMiB]`, each the
+ * larger of two runs of test/verify/verify-cost.mjs on a 2-core machine shared with other jobs
+ * (Node 20.20.2 and Node 24.22.3, 2026-11-29; tables in docs/verify.md). Most of the time and
+ * memory is V8 building and writing the snapshot. Estimates interpolate linearly between the
+ * rows and extend the last segment beyond them (cost grows faster than the heap).
  */
-export const VERIFY_COST_MODEL = Object.freeze({
-  /** Fixed part of the time (snapshot of an almost empty heap), ms. */
-  baseMs: 150,
-  /** Time per MiB of used heap: snapshot write + parse + dominators, ms. */
-  msPerHeapMiB: 30,
-  /** Extra resident memory at the peak, per byte of used heap. */
-  peakBytesPerHeapByte: 1.2,
-  /** Temporary file written, per byte of used heap. */
-  fileBytesPerHeapByte: 1.5,
-});
+export const VERIFY_COST_TABLE: readonly (readonly [number, number, number, number])[] = Object.freeze([
+  [0, 300, 40, 1],
+  [25, 2453, 226, 30],
+  [50, 4638, 418, 55],
+  [100, 8598, 993, 134],
+  [200, 22114, 1959, 275],
+  [400, 75251, 4647, 627],
+]);
+
+function interpolate(heapMiB: number, column: 1 | 2 | 3): number {
+  const t = VERIFY_COST_TABLE;
+  let i = 1;
+  while (i < t.length - 1 && t[i]![0] < heapMiB) i++;
+  const [x0, y0] = [t[i - 1]![0], t[i - 1]![column]];
+  const [x1, y1] = [t[i]![0], t[i]![column]];
+  return y0 + ((y1 - y0) * (heapMiB - x0)) / (x1 - x0);
+}
 
 /** What a check against V8 would cost now, estimated before it runs. */
 export interface VerifyCost {
@@ -108,15 +117,15 @@ const MIB = 1024 * 1024;
 
 /** The cost of a check against V8 at the current heap size. Cheap: reads heap statistics only. */
 export function estimateVerifyCost(maxHeapBytes: number, heapUsedBytes = getHeapStatistics().used_heap_size): VerifyCost {
-  const m = VERIFY_COST_MODEL;
+  const heapMiB = heapUsedBytes / MIB;
   return {
     heapUsedBytes,
     maxHeapBytes,
     allowed: heapUsedBytes <= maxHeapBytes,
-    estimatedMs: Math.round(m.baseMs + m.msPerHeapMiB * (heapUsedBytes / MIB)),
-    estimatedPeakBytes: Math.round(m.peakBytesPerHeapByte * heapUsedBytes),
-    estimatedFileBytes: Math.round(m.fileBytesPerHeapByte * heapUsedBytes),
-    basis: 'bench/verify-cost.mjs on a 2-core machine, Node 20 and 24 (docs/verify.md)',
+    estimatedMs: Math.round(interpolate(heapMiB, 1)),
+    estimatedPeakBytes: Math.round(interpolate(heapMiB, 2) * MIB),
+    estimatedFileBytes: Math.round(interpolate(heapMiB, 3) * MIB),
+    basis: 'runs of test/verify/verify-cost.mjs on Node 20.20.2 and 24.22.3, 2 cores (docs/verify.md)',
   };
 }
 

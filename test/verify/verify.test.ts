@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemsize, MemsizeError, type Memsize } from '../../src/index.js';
 import { FIXTURES, buildAllFixtures } from '../fixtures/graphs.js';
 import { measureRetained } from '../support/heap-snapshot.js';
+import { estimateVerifyCost } from '../../src/verify/verify.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -125,11 +126,16 @@ describe('verify refusal and options', () => {
     expect(forced.cost.allowed).toBe(false);
   });
 
-  it('runs under the default limit, which is 512 MiB of used heap', () => {
+  it('states a cost that grows with the heap, and defaults to a limit of 256 MiB of used heap', () => {
     const memsize = fresh();
     const cost = memsize.verifyCost();
-    expect(cost.maxHeapBytes).toBe(512 * 1024 * 1024);
-    expect(cost.allowed).toBe(cost.heapUsedBytes <= 512 * 1024 * 1024);
+    expect(cost.maxHeapBytes).toBe(256 * 1024 * 1024);
+    expect(cost.allowed).toBe(cost.heapUsedBytes <= 256 * 1024 * 1024);
+    const at = (mib: number) => estimateVerifyCost(1, mib * 1024 * 1024);
+    expect(at(100).estimatedMs).toBe(8598); // a measured row
+    expect(at(300).estimatedMs).toBeGreaterThan(at(200).estimatedMs);
+    expect(at(800).estimatedMs).toBeGreaterThan(at(400).estimatedMs * 2); // beyond the table: the last segment extended
+    expect(at(800).estimatedPeakBytes).toBeGreaterThan(at(400).estimatedPeakBytes);
   });
 
   it('rejects bad options with ERR_MEMSIZE_INVALID_OPTION naming them', () => {
