@@ -9,12 +9,13 @@
 //   METRICS_PORT          Prometheus /metrics port                  default 9464; 0 = any free port
 //   DEMO_RPS              simulated requests per second (1..5000)   default 20
 //   DEMO_LEAK_CAP         most entries the leak keeps                default 100000
-//   DEMO_MIN_INTERVAL_MS  memsize minIntervalMs (scrapes share a walk this long)  default 5000
+//   DEMO_MIN_INTERVAL_MS  memsize cacheMillis (scrapes share a walk this long)  default 5000
 //   DEMO_SCAN_INTERVAL_MS report page: minimum time between two scans            default 2000
 
 import { createServer } from 'node:http';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { createReportHandler, startPrometheus } from '../dist/index.js';
+import { createReportHandler } from '../dist/index.js';
+import { startPrometheus } from '../dist/prometheus.js';
 import { createShop } from './shop.mjs';
 import { envInt } from '../scripts/env.mjs';
 import { startTraffic } from './traffic.mjs';
@@ -26,7 +27,7 @@ try {
     metricsPort: envInt('METRICS_PORT', 9464, 0, 65535),
     rps: envInt('DEMO_RPS', 20, 1, 5000),
     leakCap: envInt('DEMO_LEAK_CAP', 100_000, 0, 10_000_000),
-    minIntervalMs: envInt('DEMO_MIN_INTERVAL_MS', 5000, 0, 3_600_000),
+    cacheMillis: envInt('DEMO_MIN_INTERVAL_MS', 5000, 0, 3_600_000),
     scanIntervalMs: envInt('DEMO_SCAN_INTERVAL_MS', 2000, 0, 3_600_000),
   };
 } catch (error) {
@@ -39,7 +40,7 @@ const shop = createShop({ leakCap: config.leakCap });
 
 let memsize;
 try {
-  memsize = await startPrometheus({ host: HOST, port: config.metricsPort, minIntervalMs: config.minIntervalMs });
+  memsize = await startPrometheus({ host: HOST, port: config.metricsPort, cacheMillis: config.cacheMillis });
 } catch (error) {
   console.error(`memsize demo: cannot serve metrics on ${HOST}:${config.metricsPort}: ${error.message}`);
   console.error('Set METRICS_PORT to a free port (0 picks one).');
@@ -62,7 +63,7 @@ memsize.meterProvider
     }
   });
 
-const report = createReportHandler(memsize, { title: 'demo shop', minIntervalMs: config.scanIntervalMs });
+const report = createReportHandler(memsize, { title: 'demo shop', scanCooldownMillis: config.scanIntervalMs });
 
 function indexPage(metricsUrl) {
   const { sessions, cache, requestLog } = shop;

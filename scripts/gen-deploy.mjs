@@ -7,7 +7,7 @@
 //   node scripts/gen-deploy.mjs           write them
 //   node scripts/gen-deploy.mjs --check   exit 1 if any differs from what would be written (tests run this)
 //
-// Metric names are the Prometheus names of src/metrics/names.ts (DESIGN.md, "Prometheus names").
+// Metric names are the Prometheus names of src/metrics/names.ts (PROMETHEUS_NAMES; README "Metrics").
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -238,7 +238,7 @@ export function buildDashboard() {
         {
           type: 'state-timeline',
           title: 'Truncated walks (complete or truncated)',
-          description: 'memsize_walk_truncated: 1 when the root\'s walk hit its budget (maxMillis share or maxObjectsPerRoot). Its figures are then a lower bound, held at the last complete walk when that was larger.',
+          description: 'memsize_walk_truncated: 1 when the root\'s walk hit its budget (maxMillis share or maxObjects). Its figures are then a lower bound, held at the last complete walk when that was larger.',
           targets: [target(`memsize_walk_truncated${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
           fieldConfig: {
             defaults: {
@@ -256,8 +256,8 @@ export function buildDashboard() {
         8,
         timeseries(
           'Walk errors per root (count of failed collections)',
-          'memsize_walk_errors: collections since addRoot() in which the root could not be measured (its function threw or returned no object). Any rise fires MemsizeWalkErrors; the service log names the reason.',
-          [target(`memsize_walk_errors${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
+          'memsize_walk_errors_total: collections since addRoot() in which the root could not be measured (its function threw or returned no object). Any rise fires MemsizeWalkErrors; the service log names the reason.',
+          [target(`memsize_walk_errors_total${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
           { unit: 'short', min: 0, decimals: 0 },
         ),
       ],

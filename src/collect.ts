@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ResolvedMemsizeOptions } from './memsize-options.js';
 import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './roots/registry.js';
-import { scanEach, type RootBudget } from './scan.js';
+import { estimationOf, scanEach, type EstimationSettings, type RootBudget } from './scan.js';
 import type { ScanResult, TypeTotal } from './snapshot.js';
 
 /**
@@ -28,15 +28,20 @@ export interface RootMeasurement extends ScanResult {
   errorCount: number;
   /** When the figures are held from an earlier complete walk (this walk was truncated and saw less): that collection's `at`; else null. */
   heldFrom: number | null;
-  /** Bytes this collection's walk saw (equals `bytes` unless held). */
+  /** Bytes this collection's walk saw or estimated (equals `bytes` unless held). */
   walkedBytes: number;
-  /** Heap things this collection's walk visited (equals `objects` unless held). */
+  /** Heap things this collection's walk visited (equals `objects` unless held or estimated: an estimate visits a sample). */
   walkedObjects: number;
   /**
    * The time this root's walk was allowed, in milliseconds: its share of `maxMillis` plus its part
    * of what the roots walked before it left unused (0 when it failed before the walk).
    */
   budgetMs: number;
+  /**
+   * How coarsely the root was walked: 0 exact, 1 and up sampling collections ever smaller (see
+   * docs/estimation.md). The collector starts each root at the level its last collection needed.
+   */
+  samplingLevel: number;
 }
 
 /** The result of one collection: every root measured in one pass. Shared while cached: treat it as read-only. */
@@ -64,6 +69,48 @@ interface RootHistory {
   complete: { at: number; bytes: number; objects: number; byType: Map<string, TypeTotal> } | null;
   errorCount: number;
   reported: Set<RootErrorReason>;
+  /** The sampling level to start the next walk at. */
+  level: number;
+  /** True when `level` is a try at a finer level than the last walk needed. */
+  probing: boolean;
+  /** Collections to wait before the next try at a finer level, and the wait after the last failed try. */
+  waitBeforeProbe: number;
+  probeBackoff: number;
+}
+
+/**
+ * A root walked at a sampling level (see scan.ts samplingLevels) tries the next finer level when
+ * its walk used less than this share of its time; a try that does not fit costs that collection
+ * the rest of its share (the coarser walk still runs, with what is left), so failed tries back off
+ * exponentially, up to MAX_PROBE_BACKOFF collections.
+ */
+const PROBE_BELOW_SHARE = 0.25;
+const MAX_PROBE_BACKOFF = 64;
+
+/** The level to start the next walk at, from this one's start and outcome. Pure. */
+export function nextLevel(
+  history: Pick<RootHistory, 'level' | 'probing' | 'waitBeforeProbe' | 'probeBackoff'>,
+  usedLevel: number,
+  result: Pick<ScanResult, 'truncated' | 'estimated' | 'durationMs'>,
+  budgetMs: number,
+): void {
+  if (history.probing && usedLevel > history.level) {
+    history.probeBackoff = Math.min(Math.max(1, history.probeBackoff * 2), MAX_PROBE_BACKOFF);
+    history.waitBeforeProbe = history.probeBackoff;
+  } else if (history.probing) {
+    history.probeBackoff = 0;
+  }
+  history.probing = false;
+  history.level = usedLevel;
+  // A walk that sampled nothing was exact already: a finer level would walk the same.
+  if (!result.truncated && result.estimated && usedLevel > 0 && result.durationMs < budgetMs * PROBE_BELOW_SHARE) {
+    if (history.waitBeforeProbe > 0) {
+      history.waitBeforeProbe--;
+    } else {
+      history.level = usedLevel - 1;
+      history.probing = true;
+    }
+  }
 }
 
 /**
@@ -195,25 +242,34 @@ export class Collector {
     const resolvedMs = performance.now() - start;
     // Root functions run before the walk and spend from the same budget.
     const walkBudgetMs = Math.max(this.#options.maxMillis * (1 - RESERVE_OF_BUDGET) - resolvedMs, MIN_WALK_BUDGET_MS);
-    const needs = measured.map(({ history }) => walkNeedMs(history.lastDurationMs, history.lastTruncatedByTime, this.#options.maxMillis));
+    // A root trying a finer sampling level needs more than its last walk took: as much as it can get.
+    const needs = measured.map(({ history }) =>
+      history.probing ? Infinity : walkNeedMs(history.lastDurationMs, history.lastTruncatedByTime, this.#options.maxMillis),
+    );
     const shares = splitBudgetMs(needs, walkBudgetMs);
     // The roots expected to complete first, and the ones that ran out of time last, in
     // registration order: what the others leave unused goes to those, walked last. Among the
     // first, the largest goes first: the first root's visited set doubles as the union's, so its
     // walk does one set operation per thing instead of two.
     const order = measured.map((_, i) => i).sort((a, b) => walkRank(needs, a, b));
-    const { results, budgetsMs, unionBytes, unionObjects } = scanEach(
+    const { results, budgetsMs, levels, unionBytes, unionObjects } = scanEach(
       order.map((i) => measured[i]!.value),
-      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjectsPerRoot, maxMillis: shares[i]! })),
-      { shareUnusedTime: true },
+      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjectsPerRoot, maxMillis: shares[i]!, startLevel: measured[i]!.history.level })),
+      {
+        shareUnusedTime: true,
+        // What no root's expected need claims is kept for a root that turns out to need more
+        // (it grew since its last walk): it is spent only if such a root falls back to sampling.
+        spareMs: Math.max(walkBudgetMs - shares.reduce((sum, share) => sum + share, 0), 0),
+        estimation: estimationOf(this.#options as EstimationSettings),
+      },
     );
 
     let walkedObjects = 0;
     order.forEach((i, k) => {
       const { entry, history } = measured[i]!;
       const result = results[k]!;
-      walkedObjects += result.objects;
-      roots.set(entry.name, this.#measured(result, history, at, budgetsMs[k]!));
+      walkedObjects += result.visitedObjects;
+      roots.set(entry.name, this.#measured(result, history, at, budgetsMs[k]!, levels[k]!));
     });
     const collection: Collection = {
       at,
@@ -246,7 +302,19 @@ export class Collector {
   #historyOf(entry: RootEntry): RootHistory {
     let history = this.#history.get(entry);
     if (history === undefined) {
-      history = { lastDurationMs: 0, lastTruncatedByTime: true, complete: null, errorCount: 0, reported: new Set() };
+      history = {
+        lastDurationMs: 0,
+        lastTruncatedByTime: true,
+        complete: null,
+        errorCount: 0,
+        reported: new Set(),
+        // A new root is walked at the first estimating level: exact unless it holds a collection
+        // above sampleThreshold, and never an exact attempt that uses the first scrape up.
+        level: 1,
+        probing: false,
+        waitBeforeProbe: 0,
+        probeBackoff: 0,
+      };
       this.#history.set(entry, history);
     }
     return history;
@@ -265,17 +333,24 @@ export class Collector {
     return { ...emptyMeasurement(), error, errorCount: history.errorCount };
   }
 
-  #measured(result: ScanResult, history: RootHistory, at: number, budgetMs: number): RootMeasurement {
+  #measured(result: ScanResult, history: RootHistory, at: number, budgetMs: number, level: number): RootMeasurement {
     history.lastDurationMs = result.durationMs;
     history.lastTruncatedByTime = result.truncatedBy === 'maxMillis';
+    nextLevel(history, level, result, budgetMs);
     const base = {
       truncated: result.truncated,
       truncatedBy: result.truncatedBy,
       durationMs: result.durationMs,
+      estimated: result.estimated,
+      bytesError: result.bytesError,
+      objectsError: result.objectsError,
+      sampledCollections: result.sampledCollections,
+      visitedObjects: result.visitedObjects,
+      samplingLevel: level,
       error: null,
       errorCount: history.errorCount,
       walkedBytes: result.bytes,
-      walkedObjects: result.objects,
+      walkedObjects: result.visitedObjects,
       budgetMs,
     };
     if (!result.truncated) {
@@ -299,6 +374,12 @@ function emptyMeasurement(): RootMeasurement {
     truncated: false,
     truncatedBy: null,
     durationMs: 0,
+    estimated: false,
+    bytesError: 0,
+    objectsError: 0,
+    sampledCollections: 0,
+    visitedObjects: 0,
+    samplingLevel: 0,
     error: null,
     errorCount: 0,
     heldFrom: null,

@@ -14,6 +14,7 @@ export type MemsizeErrorCode =
   | 'ERR_MEMSIZE_TOO_MANY_ROOTS'
   | 'ERR_MEMSIZE_SHUT_DOWN'
   | 'ERR_MEMSIZE_LISTEN'
+  | 'ERR_MEMSIZE_MISSING_PEER'
   | 'ERR_MEMSIZE_HEAP_TOO_LARGE';
 
 /** Thrown for bad input at the call the user made. `code` is stable; the message names the input. */
@@ -45,8 +46,4 @@ export function describeValue(value: unknown): string {
       if (value === null) return 'null';
       return Array.isArray(value) ? 'an array' : 'an object';
   }
-}
-
-export function invalidOption(name: string, expected: string, got: unknown): MemsizeError {
-  return new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `options.${name} must be ${expected}, got ${describeValue(got)}`);
 }

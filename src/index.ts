@@ -7,26 +7,31 @@ export { formatReport, formatBytes } from './report/text.js';
 export { MemsizeError } from './errors.js';
 
 export type { ScanResult, TypeTotal, PathTotal, TruncationReason } from './snapshot.js';
-export type { ScanOptions, PathOptions } from './options.js';
+export type {
+  ScanOptions,
+  PathOptions,
+  EstimateOptions,
+  MemsizeOptions,
+  PrometheusOptions,
+  PrometheusHandlerOptions,
+  AddRootOptions,
+  ReportHandlerOptions,
+} from './options.js';
 export type { TextReportOptions } from './report/text.js';
 export type { MemsizeErrorCode } from './errors.js';
 
-// Report page and JSON report (issue 5).
+// The report page, as a request handler; its HTML and JSON renderers stay internal.
 export { createReportHandler } from './report/handler.js';
-export { renderHtml } from './report/html.js';
-export { toJSON, buildReport } from './report/json.js';
 export { diffScans } from './report/diff.js';
-export type { ReportHandler, ReportHandlerOptions, ReportSource } from './report/handler.js';
-export type { HtmlOptions } from './report/html.js';
-export type { ScanJSON, TypeJSON, PathJSON, ReportJSON, RootReportJSON, StampedScanJSON, RootHistory, StampedScan } from './report/json.js';
+export type { ReportHandler, ReportSource } from './report/handler.js';
 export type { ScanDiff, TypeChange } from './report/diff.js';
 
 export { createMemsize } from './memsize.js';
-export { startPrometheus, prometheusHandler } from './metrics/prometheus.js';
+// The Prometheus helpers live in `memsize/prometheus` (src/prometheus.ts); this one loads it lazily.
+export { startPrometheus } from './prometheus-lazy.js';
 export { PROMETHEUS_NAMES } from './metrics/names.js';
 export type { Memsize, CorrectedCollection, CorrectedRootMeasurement } from './memsize.js';
-export type { MemsizeOptions, PrometheusOptions, PrometheusHandlerOptions, AddRootOptions } from './memsize-options.js';
-export type { PrometheusMemsize, PrometheusHandlerMemsize } from './metrics/prometheus.js';
+export type { PrometheusMemsize, PrometheusHandlerMemsize } from './prometheus.js';
 export type { Collection, RootMeasurement } from './collect.js';
 export type { RootTarget, RootError, RootErrorReason } from './roots/registry.js';
 

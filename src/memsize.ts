@@ -6,9 +6,15 @@
 import { diag, metrics, type MeterProvider } from '@opentelemetry/api';
 import { Collector, type Collection, type RootMeasurement } from './collect.js';
 import { MemsizeError } from './errors.js';
-import { resolveMemsizeOptions, type AddRootOptions, type MemsizeOptions, type ResolvedMemsizeOptions } from './memsize-options.js';
+import { collectorOptions } from './memsize-options.js';
 import { registerGauges, type GaugeRegistration } from './metrics/gauges.js';
-import type { ScanOptions } from './options.js';
+import {
+  resolveMemsizeOptions,
+  type AddRootOptions,
+  type MemsizeOptions,
+  type ResolvedMemsizeOptions,
+  type ScanOptions,
+} from './options.js';
 import { RootRegistry, type RootTarget } from './roots/registry.js';
 import { scan } from './scan.js';
 import type { ScanResult } from './snapshot.js';
@@ -38,7 +44,7 @@ export interface Memsize {
   /** Names of the registered roots, in registration order (weak roots already found collected are gone). */
   rootNames(): string[];
   /**
-   * The measurement the gauges report: the last collection while younger than `minIntervalMs`
+   * The measurement the gauges report: the last collection while younger than `cacheMillis`
    * (and no root was added or removed since), else a fresh one. Never throws for a root that fails.
    * Roots calibrated by `verify({ calibrate })` are corrected and carry a `correction` field.
    */
@@ -108,10 +114,10 @@ export function buildMemsize(
   onShutdown: () => Promise<void>,
 ): Memsize {
   const registry = new RootRegistry(options.maxRoots);
-  const collector = new Collector(registry, options, (name, error) => {
+  const collector = new Collector(registry, collectorOptions(options), (name, error) => {
     diag.warn(
       `memsize: root "${name}" could not be measured (${error.reason}): ${error.message}. ` +
-        'Counted in memsize_walk_errors; logged once per root and reason.',
+        'Counted in memsize_walk_errors_total; logged once per root and reason.',
     );
   });
   const loggedFailures = new Set<string>();
@@ -141,7 +147,7 @@ export function buildMemsize(
   const gauges: GaugeRegistration | null =
     meterProvider === null
       ? null
-      : registerGauges(meterProvider, () => collectCorrected(), options.maxTypesPerRoot, (error) => {
+      : registerGauges(meterProvider, () => collectCorrected(), options.maxTypes, (error) => {
           const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
           if (loggedFailures.has(message)) return;
           loggedFailures.add(message);

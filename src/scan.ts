@@ -4,17 +4,63 @@
  * Never throws for any root (options are validated before anything runs).
  */
 import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from './options.js';
-import type { PathTotal, ScanResult } from './snapshot.js';
+import type { PathTotal, ScanResult, TypeTotal } from './snapshot.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
-import { Walker } from './walk/walk.js';
+import { EXACT, Walker, type Sampling, type WalkOutcome } from './walk/walk.js';
+import { freshSeed } from './walk/sample.js';
 import { RootTally, type UnionTally } from './size/tally.js';
 
-export type RootBudget = Budget;
+/** A root's budget in a pass, and the sampling level to start from (see {@link samplingLevels}). */
+export interface RootBudget extends Budget {
+  readonly startLevel?: number;
+}
+
+/** How a pass may estimate: `null` in {@link ScanEachOptions.estimation} means exact or truncated. */
+export interface Estimation {
+  /** Collections with more entries than this are sampled at the first estimating level. */
+  readonly sampleThreshold: number;
+  /** Entries per sampled collection at the first estimating level. */
+  readonly sampleSize: number;
+  /** Seed of the first walk's sample; later walks of the pass use the next ones. Fresh when undefined. */
+  readonly seed: number | undefined;
+}
+
+/**
+ * The walks a root may get, from exact to the most aggressive sampling. Level 0 is exact; each
+ * later level samples collections 8 times smaller with samples 8 times smaller, so nested
+ * collections (a Map of a thousand Maps of a thousand entries) come within reach of a sample.
+ */
+export function samplingLevels(estimation: Estimation | null): Sampling[] {
+  if (estimation === null) return [EXACT];
+  const levels: Sampling[] = [EXACT];
+  let threshold = estimation.sampleThreshold;
+  let size = estimation.sampleSize;
+  for (let i = 0; i < ESTIMATING_LEVELS; i++) {
+    levels.push({ threshold, size, seed: 0 });
+    if (threshold <= MIN_THRESHOLD) break;
+    threshold = Math.max(MIN_THRESHOLD, Math.floor(threshold / LEVEL_FACTOR));
+    size = Math.max(MIN_SAMPLE, Math.floor(size / LEVEL_FACTOR));
+  }
+  return levels;
+}
+const ESTIMATING_LEVELS = 3;
+const LEVEL_FACTOR = 8;
+const MIN_THRESHOLD = 64;
+const MIN_SAMPLE = 32;
+/**
+ * A walk that may be followed by a more aggressive one gets this share of the time left, so a
+ * root that does not fit is still measured, by sampling, within its budget.
+ */
+export const NON_FINAL_SHARE = 0.6;
+/** Half-width of a 95% normal interval, in standard errors. */
+const Z95 = 1.959964;
 
 export interface ScanEachOptions {
   /** Attribute bytes to property paths (what `scan()` does with its `paths` option). */
   paths?: ResolvedPathOptions | null;
+  /** Sample large collections (and walk more coarsely when a walk does not fit); null: exact or truncated. */
+  estimation?: Estimation | null;
   /**
    * Pass the time a root leaves unused on to the roots after it, in equal parts: each root's
    * walk may take its own `maxMillis` plus its part of what the roots before it did not use (or
@@ -23,12 +69,16 @@ export interface ScanEachOptions {
    * so that what they leave reaches the ones that need more.
    */
   shareUnusedTime?: boolean;
+  /** With shareUnusedTime: time in no root's budget, passed on like time a root left unused. */
+  spareMs?: number;
 }
 
 export interface ScanEachResult {
   results: ScanResult[];
   /** The time each root's walk was allowed, in milliseconds (its `maxMillis`, plus or minus what it inherited). */
   budgetsMs: number[];
+  /** The sampling level each root's reported walk used (0: exact; see {@link samplingLevels}). */
+  levels: number[];
   /** Bytes reachable from any of the roots, each thing counted once. */
   unionBytes: number;
   unionObjects: number;
@@ -50,8 +100,25 @@ export interface ScanEachResult {
  */
 export function scan(root: unknown, options?: ScanOptions): ScanResult {
   const resolved = resolveScanOptions(options);
-  return scanEach([root], [resolved], { paths: resolved.paths }).results[0]!;
+  return scanEach([root], [resolved], { paths: resolved.paths, estimation: estimationOf(resolved as EstimationSettings) }).results[0]!;
 }
+
+/** The estimation settings of resolved options (null when estimation is off). */
+export interface EstimationSettings {
+  readonly estimate?: boolean;
+  readonly sampleThreshold?: number;
+  readonly sampleSize?: number;
+  readonly seed?: number;
+}
+export function estimationOf(options: EstimationSettings): Estimation | null {
+  if (options.estimate === false) return null;
+  return {
+    sampleThreshold: options.sampleThreshold ?? DEFAULT_ESTIMATION.sampleThreshold,
+    sampleSize: options.sampleSize ?? DEFAULT_ESTIMATION.sampleSize,
+    seed: options.seed,
+  };
+}
+export const DEFAULT_ESTIMATION: Estimation = Object.freeze({ sampleThreshold: 8192, sampleSize: 4096, seed: undefined });
 
 const walker = new Walker();
 
@@ -60,56 +127,129 @@ const walker = new Walker();
  * counts in both); the union counts it once. Budgets apply per root.
  * Internal: the metrics collector uses it. Budgets are not validated here.
  */
-export function scanEach(roots: readonly unknown[], budgets: readonly Budget[], options: ScanEachOptions = {}): ScanEachResult {
+export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget[], options: ScanEachOptions = {}): ScanEachResult {
   const paths = options.paths ?? null;
+  const estimation = options.estimation ?? null;
+  const levels = samplingLevels(estimation);
+  let seed = estimation?.seed ?? freshSeed();
   const union: UnionTally = { bytes: 0, objects: 0 };
   const results: ScanResult[] = [];
   const budgetsMs: number[] = [];
+  const levelsUsed: number[] = [];
   // Time the roots walked so far left unused (negative when they overran), shared by the rest.
-  let unusedMs = 0;
+  let unusedMs = options.spareMs ?? 0;
   try {
     for (let i = 0; i < roots.length; i++) {
       let budget = budgets[i]!;
       if (options.shareUnusedTime === true) {
         budget = { maxObjects: budget.maxObjects, maxMillis: Math.max(budget.maxMillis + unusedMs / (roots.length - i), 0) };
       }
-      const result = scanOne(roots[i], budget, union, paths);
+      const start = Math.min(Math.max(budgets[i]!.startLevel ?? 0, 0), levels.length - 1);
+      const { result, level, nextSeed } = scanOne(roots[i], budget, union, paths, levels, start, seed);
+      seed = nextSeed;
       unusedMs += budgets[i]!.maxMillis - result.durationMs;
       results.push(result);
       budgetsMs.push(budget.maxMillis);
+      levelsUsed.push(level);
     }
   } finally {
     walker.reset();
   }
-  return { results, budgetsMs, unionBytes: union.bytes, unionObjects: union.objects };
+  return { results, budgetsMs, levels: levelsUsed, unionBytes: Math.round(union.bytes), unionObjects: Math.round(union.objects) };
 }
 
-function scanOne(root: unknown, budget: Budget, union: UnionTally, paths: ResolvedPathOptions | null): ScanResult {
+/**
+ * Measure one root: walk at `startLevel`; if the walk hits a budget and a more aggressive level
+ * exists, walk again at the next level with the time left (a walk that may be redone gets only
+ * NON_FINAL_SHARE of it). Truncation is what remains when even the last level does not fit.
+ */
+function scanOne(
+  root: unknown,
+  budget: Budget,
+  union: UnionTally,
+  paths: ResolvedPathOptions | null,
+  levels: readonly Sampling[],
+  startLevel: number,
+  seed: number,
+): { result: ScanResult; level: number; nextSeed: number } {
   const startedAt = performance.now();
-  const tally = new RootTally(union, paths !== null);
-  const table = paths === null ? null : new PathTable(paths.depth);
-  walker.paths = table;
-  walker.pathKeys = paths !== null && paths.keys;
-  let truncatedBy: ScanResult['truncatedBy'] = null;
-  try {
-    truncatedBy = walker.walkRoot(root, budget, tally, startedAt).truncatedBy;
-  } catch {
-    // Unreachable by design (every step that could throw is guarded); should it happen anyway,
-    // the figures so far stand and are marked partial rather than thrown into the host.
-    truncatedBy = 'maxObjects';
-  } finally {
-    walker.paths = null;
+  const deadline = startedAt + budget.maxMillis;
+  const unionBefore = { bytes: union.bytes, objects: union.objects };
+  let level = startLevel;
+  let first = true;
+  let tally: RootTally;
+  let table: PathTable | null;
+  let outcome: WalkOutcome | null = null;
+  for (;;) {
+    const now = performance.now();
+    const last = level === levels.length - 1;
+    const allowMs = Math.max(deadline - now, 0) * (last ? 1 : NON_FINAL_SHARE);
+    const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: allowMs };
+    const sampling: Sampling = { ...levels[level]!, seed: seed >>> 0 };
+    seed = (seed + 0x9e3779b9) >>> 0;
+    tally = new RootTally(union, paths !== null);
+    table = paths === null ? null : new PathTable(paths.depth);
+    walker.paths = table;
+    walker.pathKeys = paths !== null && paths.keys;
+    try {
+      outcome = first
+        ? walker.walkRoot(root, attempt, tally, now, sampling, !last)
+        : walker.redoRoot(root, attempt, tally, now, sampling, !last);
+    } catch {
+      // Unreachable by design (every step that could throw is guarded); should it happen anyway,
+      // the figures so far stand and are marked partial rather than thrown into the host.
+      outcome = null;
+    } finally {
+      walker.paths = null;
+    }
+    if (outcome === null || outcome.truncatedBy === null || last) break;
+    union.bytes = unionBefore.bytes;
+    union.objects = unionBefore.objects;
+    first = false;
+    level++;
   }
+  const truncatedBy: ScanResult['truncatedBy'] = outcome === null ? 'maxObjects' : outcome.truncatedBy;
+  const sampledCollections = outcome === null ? 0 : outcome.sampledCollections;
+  const estimated = sampledCollections > 0;
+  const bytesError = estimated ? Z95 * Math.sqrt(outcome!.varianceBytes) : 0;
+  const objectsError = estimated ? Z95 * Math.sqrt(outcome!.varianceObjects) : 0;
   const result: ScanResult = {
-    bytes: tally.bytes,
-    objects: tally.objects,
-    byType: tally.byType,
+    bytes: Math.round(tally.bytes),
+    objects: Math.round(tally.objects),
+    byType: estimated ? estimatedTypes(tally, bytesError, objectsError) : tally.byType,
     truncated: truncatedBy !== null,
     truncatedBy,
     durationMs: performance.now() - startedAt,
+    estimated,
+    bytesError: Math.round(bytesError),
+    objectsError: Math.round(objectsError),
+    sampledCollections,
+    visitedObjects: outcome === null ? 0 : outcome.objects,
   };
   if (table !== null && paths !== null) result.paths = topPaths(table, tally, paths.top);
-  return result;
+  return { result, level, nextSeed: seed };
+}
+
+/**
+ * Per-type figures of an estimate, rounded, each with its share of the root's interval: a type's
+ * half-width is the root's in proportion to the type's extrapolated part (what it counted from
+ * samples). An approximation: it takes the sampling error to be spread evenly over what was
+ * extrapolated.
+ */
+function estimatedTypes(tally: RootTally, bytesError: number, objectsError: number): Map<string, TypeTotal> {
+  const out = new Map<string, TypeTotal>();
+  const extrapolatedBytes = tally.extrapolatedBytes;
+  const extrapolatedObjects = tally.extrapolatedObjects;
+  for (const [type, total] of tally.byType) {
+    const part = tally.extrapolatedByType.get(type);
+    out.set(type, {
+      bytes: Math.round(total.bytes),
+      objects: Math.round(total.objects),
+      bytesError: part === undefined || extrapolatedBytes === 0 ? 0 : Math.round((bytesError * part.bytes) / extrapolatedBytes),
+      objectsError: part === undefined || extrapolatedObjects === 0 ? 0 : Math.round((objectsError * part.objects) / extrapolatedObjects),
+    });
+  }
+  return out;
 }
 
 /** Inclusive totals per path (a path includes everything under it), largest first, root excluded. */

@@ -9,6 +9,10 @@ export interface TypeTotal {
   bytes: number;
   /** Number of distinct heap things of this type. */
   objects: number;
+  /** For an estimate: half-width of the 95% interval of `bytes` (its share of the root's). Absent when exact. */
+  bytesError?: number;
+  /** For an estimate: half-width of the 95% interval of `objects`. Absent when exact. */
+  objectsError?: number;
 }
 
 /** Bytes held under one property path of a root (see {@link ScanOptions.paths}). */
@@ -49,6 +53,23 @@ export interface ScanResult {
   truncatedBy: TruncationReason | null;
   /** How long the walk blocked the event loop, in milliseconds. */
   durationMs: number;
+  /**
+   * True when the figures are estimated: some collections were too large to walk entry by entry
+   * within the budget (or above `sampleThreshold`) and were measured from a random sample of their
+   * entries, scaled to the whole. False when every thing was visited.
+   */
+  estimated: boolean;
+  /**
+   * Half-width of the 95% confidence interval of `bytes`: the root holds `bytes ± bytesError`
+   * (sampling error only; the size model's own error is apart, see docs/accuracy.md). 0 when exact.
+   */
+  bytesError: number;
+  /** Half-width of the 95% confidence interval of `objects`. 0 when exact. */
+  objectsError: number;
+  /** How many collections were measured from a sample (0 when exact). */
+  sampledCollections: number;
+  /** Distinct heap things the walk visited: `objects` when exact, fewer when estimated (the walk's work). */
+  visitedObjects: number;
   /** Largest places under the root, when requested with {@link ScanOptions.paths}; else undefined. */
   paths?: PathTotal[];
 }

@@ -5,35 +5,60 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as api from '../src/index.js';
+import * as prometheus from '../src/prometheus.js';
+import { importGraph, runtimeClosure } from './support/imports.js';
 
 describe('public API', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(api).sort()).toEqual([
       'MemsizeError',
       'PROMETHEUS_NAMES',
-      'buildReport',
       'createMemsize',
       'createReportHandler',
       'diffScans',
       'formatBytes',
       'formatReport',
-      'prometheusHandler',
-      'renderHtml',
       'scan',
       'startPrometheus',
-      'toJSON',
     ]);
   });
 
-  it('exposes only the built entry point to importers', () => {
+  it('memsize/prometheus exports exactly the two helpers', () => {
+    expect(Object.keys(prometheus).sort()).toEqual(['prometheusHandler', 'startPrometheus']);
+  });
+
+  it('the main entry loads no OpenTelemetry package but the API (the SDK is only for memsize/prometheus)', () => {
+    const graph = importGraph();
+    const packages = (entry: string) => [...runtimeClosure(graph, entry)].filter((m) => m.startsWith('@'));
+    expect(packages('index.ts')).toEqual(['@opentelemetry/api']);
+    // Control: the Prometheus entry does load the SDK, so the check above can tell.
+    expect(packages('prometheus.ts')).toEqual(expect.arrayContaining(['@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus']));
+  });
+
+  it('needs only @opentelemetry/api; the SDK and exporter are optional peers in version ranges', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@opentelemetry/api', '@opentelemetry/exporter-prometheus', '@opentelemetry/sdk-metrics']);
+    for (const [name, range] of Object.entries(pkg.peerDependencies)) {
+      expect(range, name).toMatch(/[\^~<>]/); // a range, not an exact pin
+      expect(pkg.peerDependenciesMeta[name]?.optional === true, name).toBe(name !== '@opentelemetry/api');
+    }
+  });
+
+  it('exposes only the built entry points to importers', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       type: string;
       exports: Record<string, unknown>;
       files: string[];
     };
     expect(pkg.type).toBe('module');
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json']);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './prometheus']);
     expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
+    expect(pkg.exports['./prometheus']).toEqual({ types: './dist/prometheus.d.ts', import: './dist/prometheus.js' });
     expect(pkg.files).toContain('dist');
   });
 

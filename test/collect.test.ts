@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyParams } from './support/property.js';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RootBudget, ScanEachOptions, ScanEachResult } from '../src/scan.js';
 import type { ScanResult } from '../src/snapshot.js';
@@ -8,7 +9,7 @@ import type { ScanResult } from '../src/snapshot.js';
 // ascending order of need), and each root's walk is allowed exactly its budget.
 const walk = vi.hoisted(() => ({
   calls: [] as { roots: unknown[]; budgets: RootBudget[]; options: ScanEachOptions | undefined }[],
-  script: null as null | ((roots: readonly unknown[], budgets: readonly RootBudget[]) => Omit<ScanEachResult, 'budgetsMs'>),
+  script: null as null | ((roots: readonly unknown[], budgets: readonly RootBudget[]) => Omit<ScanEachResult, 'budgetsMs' | 'levels'>),
 }));
 vi.mock('../src/scan.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../src/scan.js')>();
@@ -17,14 +18,15 @@ vi.mock('../src/scan.js', async (importOriginal) => {
     scanEach: (roots: readonly unknown[], budgets: readonly RootBudget[], options?: ScanEachOptions) => {
       walk.calls.push({ roots: [...roots], budgets: [...budgets], options });
       if (walk.script === null) return actual.scanEach(roots, budgets, options);
-      return { ...walk.script(roots, budgets), budgetsMs: budgets.map((b) => b.maxMillis) };
+      return { ...walk.script(roots, budgets), budgetsMs: budgets.map((b) => b.maxMillis), levels: budgets.map(() => 0) };
     },
   };
 });
 
 const { Collector, splitBudgetMs } = await import('../src/collect.js');
 const { RootRegistry } = await import('../src/roots/registry.js');
-const { resolveMemsizeOptions } = await import('../src/memsize-options.js');
+const { resolveMemsizeOptions } = await import('../src/options.js');
+const { collectorOptions } = await import('../src/memsize-options.js');
 
 function result(bytes: number, options: Partial<ScanResult> = {}): ScanResult {
   return {
@@ -39,7 +41,7 @@ function result(bytes: number, options: Partial<ScanResult> = {}): ScanResult {
 }
 
 function setup(options: Parameters<typeof resolveMemsizeOptions>[0] = {}) {
-  const resolved = resolveMemsizeOptions({ meterProvider: null, minIntervalMs: 0, ...options });
+  const resolved = collectorOptions(resolveMemsizeOptions({ meterProvider: null, cacheMillis: 0, ...options }));
   const registry = new RootRegistry(resolved.maxRoots);
   const errors: { name: string; reason: string }[] = [];
   const collector = new Collector(registry, resolved, (name, error) => errors.push({ name, reason: error.reason }));
@@ -97,6 +99,7 @@ describe('splitBudgetMs', () => {
         // Nothing is left unspent while some root still wanted more.
         if (needs.some((n, i) => shares[i]! < n)) expect(sum).toBeGreaterThanOrEqual(total * (1 - 1e-9));
       }),
+      propertyParams(),
     );
   });
 });
@@ -120,7 +123,7 @@ describe('Collector.collect', () => {
   });
 
   it('gives every root maxObjectsPerRoot and shares of maxMillis that add up to at most maxMillis', () => {
-    const { registry, collector } = setup({ maxMillis: 120, maxObjectsPerRoot: 777 });
+    const { registry, collector } = setup({ maxMillis: 120, maxObjects: 777 });
     for (const name of ['a', 'b', 'c']) registry.add(name, {}, { weak: false });
     collector.collect();
     const { budgets } = walk.calls[0]!;
@@ -166,7 +169,7 @@ describe('Collector.collect', () => {
   });
 
   it('reuses the last collection while younger than minIntervalMs, and starts a fresh one when a root is added or removed', () => {
-    const { registry, collector } = setup({ minIntervalMs: 60_000 });
+    const { registry, collector } = setup({ cacheMillis: 60_000 });
     registry.add('a', {}, { weak: false });
     const first = collector.collect();
     expect(collector.collect()).toBe(first);
@@ -181,7 +184,7 @@ describe('Collector.collect', () => {
   });
 
   it('walks again once the last collection is older than minIntervalMs', () => {
-    const { registry, collector } = setup({ minIntervalMs: 0 });
+    const { registry, collector } = setup({ cacheMillis: 0 });
     registry.add('a', {}, { weak: false });
     collector.collect();
     collector.collect();
@@ -220,7 +223,7 @@ describe('Collector.collect', () => {
   });
 
   it('survives a listener that throws', () => {
-    const resolved = resolveMemsizeOptions({ meterProvider: null, minIntervalMs: 0 });
+    const resolved = collectorOptions(resolveMemsizeOptions({ meterProvider: null, cacheMillis: 0 }));
     const registry = new RootRegistry(10);
     const collector = new Collector(registry, resolved, () => {
       throw new Error('logger down');
@@ -297,8 +300,14 @@ describe('Collector.collect', () => {
     const { registry, collector } = setup();
     registry.add('bad', () => undefined, undefined);
     const collection = collector.collect();
-    expect(walk.calls[0]?.roots ?? []).toEqual([]);
+    // No value reached the walk: not the failed root's `undefined`, nothing else.
+    expect(walk.calls.flatMap((call) => call.roots)).toEqual([]);
     expect(collection.roots.get('bad')!.error?.reason).toBe('primitive');
     expect(collection.unionBytes).toBe(0);
+    // Control: the same spy does see a walk once a measurable root is there.
+    const good = { good: true };
+    registry.add('good', good, { weak: false });
+    collector.collect();
+    expect(walk.calls.flatMap((call) => call.roots)).toEqual([good]);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * The OpenTelemetry side: one observable gauge per entry of names.ts's METRICS and ONE batch
+ * The OpenTelemetry side: one observable instrument (a gauge, or for walk errors a counter) per
+ * entry of names.ts's METRICS and ONE batch
  * callback that reads one collection (cached by collect.ts) and feeds every gauge, so a metrics
  * collection costs at most one walk however many instruments and readers there are. Uses only
  * `@opentelemetry/api`, so any SDK and exporter works. The callback never throws into the SDK.
  */
-import { ValueType, type BatchObservableResult, type MeterProvider, type Observable, type ObservableGauge } from '@opentelemetry/api';
+import { ValueType, type BatchObservableResult, type MeterProvider, type Observable } from '@opentelemetry/api';
 import type { Collection } from '../collect.js';
 import { METER_NAME, METRICS, type MetricSpec } from './names.js';
 import { collectionPoints } from './points.js';
@@ -26,16 +27,10 @@ export function registerGauges(
   onError: (error: unknown) => void,
 ): GaugeRegistration {
   const meter = meterProvider.getMeter(METER_NAME);
-  const gauges = new Map<MetricSpec, ObservableGauge>();
+  const gauges = new Map<MetricSpec, Observable>();
   for (const spec of METRICS) {
-    gauges.set(
-      spec,
-      meter.createObservableGauge(spec.name, {
-        description: spec.description,
-        unit: spec.unit,
-        valueType: spec.integer ? ValueType.INT : ValueType.DOUBLE,
-      }),
-    );
+    const options = { description: spec.description, unit: spec.unit, valueType: spec.integer ? ValueType.INT : ValueType.DOUBLE };
+    gauges.set(spec, spec.kind === 'counter' ? meter.createObservableCounter(spec.name, options) : meter.createObservableGauge(spec.name, options));
   }
   const observables: Observable[] = [...gauges.values()];
   const callback = (result: BatchObservableResult): void => {

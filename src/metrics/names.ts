@@ -3,7 +3,7 @@
  * rules (deploy/) depend on. Only this file spells them.
  *
  * Each OpenTelemetry name is chosen so that both ways of turning it into a Prometheus name give
- * the same result (see DESIGN.md, "Prometheus names"):
+ * the same result (README.md, "Metrics", lists them):
  * - the JS exporter in use (exporter-prometheus 0.30x) only replaces `.` by `_` and adds no unit;
  * - exporters that follow the OpenTelemetry "Prometheus and OpenMetrics compatibility" spec append
  *   the unit (`By` → `_bytes`, `s` → `_seconds`) unless the name already ends with it, drop units
@@ -30,6 +30,11 @@ export interface MetricSpec {
   readonly attributes: readonly string[];
   /** Whether values are integers (`ValueType.INT`) or not. */
   readonly integer: boolean;
+  /**
+   * `gauge` (also when left out): an observable gauge, a value that goes up and down. `counter`:
+   * an observable counter, monotonic, observed as its running total; Prometheus adds `_total`.
+   */
+  readonly kind?: 'gauge' | 'counter';
 }
 
 /** Estimated retained bytes reachable from the root (held from the last complete walk while truncated). */
@@ -41,6 +46,7 @@ export const ROOT_BYTES: MetricSpec = Object.freeze({
     'While the root is truncated, the larger of this walk (a lower bound) and the last complete walk.',
   attributes: Object.freeze([ATTR_ROOT]),
   integer: true,
+  kind: 'gauge',
 });
 
 /** Distinct heap things reachable from the root. */
@@ -50,6 +56,7 @@ export const ROOT_OBJECTS: MetricSpec = Object.freeze({
   description: 'Distinct heap things (objects, strings, numbers, backing stores) reachable from the root.',
   attributes: Object.freeze([ATTR_ROOT]),
   integer: true,
+  kind: 'gauge',
 });
 
 /** Bytes per type under the root: the top types, the rest summed into `(other)`. */
@@ -59,6 +66,7 @@ export const TYPE_BYTES: MetricSpec = Object.freeze({
   description: 'Estimated bytes held by things of this type under the root; the largest types, the rest summed into type="(other)".',
   attributes: Object.freeze([ATTR_ROOT, ATTR_TYPE]),
   integer: true,
+  kind: 'gauge',
 });
 
 /** Objects per type under the root. */
@@ -68,9 +76,30 @@ export const TYPE_OBJECTS: MetricSpec = Object.freeze({
   description: 'Heap things of this type under the root; same types as memsize_type_bytes.',
   attributes: Object.freeze([ATTR_ROOT, ATTR_TYPE]),
   integer: true,
+  kind: 'gauge',
 });
 
 /** Bytes reachable from any root, each thing counted once (the roots' figures may overlap; this does not). */
+export const ROOT_ESTIMATED: MetricSpec = Object.freeze({
+  name: 'memsize.root.estimated',
+  unit: '',
+  description:
+    "1 when the root's figures are estimated (its large collections were measured from random samples of their entries), " +
+    '0 when every heap thing was walked.',
+  attributes: Object.freeze([ATTR_ROOT]),
+  integer: true,
+});
+
+export const ROOT_BYTES_ERROR: MetricSpec = Object.freeze({
+  name: 'memsize.root.bytes.error.ratio',
+  unit: '1',
+  description:
+    'Half-width of the 95% confidence interval of memsize_root_bytes, relative to it: the root holds ' +
+    'memsize_root_bytes * (1 ± this). Sampling error only; 0 when the figures are exact.',
+  attributes: Object.freeze([ATTR_ROOT]),
+  integer: false,
+});
+
 export const UNION_BYTES: MetricSpec = Object.freeze({
   name: 'memsize.union.bytes',
   unit: 'By',
@@ -79,6 +108,7 @@ export const UNION_BYTES: MetricSpec = Object.freeze({
     'A lower bound while a root is truncated.',
   attributes: Object.freeze([]),
   integer: true,
+  kind: 'gauge',
 });
 
 /** Objects reachable from any root, each counted once. */
@@ -88,6 +118,7 @@ export const UNION_OBJECTS: MetricSpec = Object.freeze({
   description: 'Distinct heap things reachable from any registered root, each counted once.',
   attributes: Object.freeze([]),
   integer: true,
+  kind: 'gauge',
 });
 
 /** How long the last collection blocked the event loop. */
@@ -97,6 +128,7 @@ export const WALK_DURATION: MetricSpec = Object.freeze({
   description: 'How long the last collection (all roots, one walk) blocked the event loop.',
   attributes: Object.freeze([]),
   integer: false,
+  kind: 'gauge',
 });
 
 /** Heap things the last collection's walk visited, summed over roots. */
@@ -106,6 +138,7 @@ export const WALK_OBJECTS: MetricSpec = Object.freeze({
   description: "Heap things the last collection's walk visited, summed over the roots (the walk's work).",
   attributes: Object.freeze([]),
   integer: true,
+  kind: 'gauge',
 });
 
 /** 1 when the root's last walk hit its budget (figures are a lower bound or held), else 0. */
@@ -117,23 +150,31 @@ export const WALK_TRUNCATED: MetricSpec = Object.freeze({
     'While 1, the root reports the larger of the partial walk and its last complete walk.',
   attributes: Object.freeze([ATTR_ROOT]),
   integer: true,
+  kind: 'gauge',
 });
 
-/** Collections since `addRoot()` in which the root could not be measured. */
+/**
+ * Collections since `addRoot()` in which the root could not be measured: a counter, scraped as
+ * `memsize_walk_errors_total` (both exporter rules add `_total` to a monotonic sum; the unit in
+ * braces adds nothing).
+ */
 export const WALK_ERRORS: MetricSpec = Object.freeze({
   name: 'memsize.walk.errors',
   unit: '{error}',
   description:
     'Collections since the root was added in which it could not be measured (its function threw, ' +
-    'returned a primitive or a revoked proxy). Only grows while the root is registered.',
+    'returned a primitive or a revoked proxy). A counter: it only grows while the root is registered.',
   attributes: Object.freeze([ATTR_ROOT]),
   integer: true,
+  kind: 'counter',
 });
 
 /** Every instrument memsize registers, in the order they are created. */
 export const METRICS: readonly MetricSpec[] = Object.freeze([
   ROOT_BYTES,
   ROOT_OBJECTS,
+  ROOT_ESTIMATED,
+  ROOT_BYTES_ERROR,
   TYPE_BYTES,
   TYPE_OBJECTS,
   UNION_BYTES,
@@ -146,11 +187,13 @@ export const METRICS: readonly MetricSpec[] = Object.freeze([
 
 /**
  * The Prometheus name each instrument is scraped as. Dashboards and alert rules use these.
- * All are gauges, so no `_total` suffix is involved.
+ * The one counter, {@link WALK_ERRORS}, carries the `_total` suffix Prometheus gives counters.
  */
 export const PROMETHEUS_NAMES = Object.freeze({
   rootBytes: 'memsize_root_bytes',
   rootObjects: 'memsize_root_objects',
+  rootEstimated: 'memsize_root_estimated',
+  rootBytesError: 'memsize_root_bytes_error_ratio',
   typeBytes: 'memsize_type_bytes',
   typeObjects: 'memsize_type_objects',
   unionBytes: 'memsize_union_bytes',
@@ -158,7 +201,7 @@ export const PROMETHEUS_NAMES = Object.freeze({
   walkDuration: 'memsize_walk_duration_seconds',
   walkObjects: 'memsize_walk_objects',
   walkTruncated: 'memsize_walk_truncated',
-  walkErrors: 'memsize_walk_errors',
+  walkErrors: 'memsize_walk_errors_total',
 } as const);
 
 /** Meter (instrumentation scope) name; Prometheus shows it as `otel_scope_name="memsize"`. */

@@ -12,6 +12,8 @@ import {
   ATTR_TYPE,
   OTHER_TYPE,
   ROOT_BYTES,
+  ROOT_BYTES_ERROR,
+  ROOT_ESTIMATED,
   ROOT_OBJECTS,
   TYPE_BYTES,
   TYPE_OBJECTS,
@@ -74,6 +76,8 @@ export function collectionPoints(collection: Collection, maxTypesPerRoot: number
   const measured = [...collection.roots].filter(([, m]) => m.error === null);
   for (const [root, m] of measured) push(ROOT_BYTES, m.bytes, { [ATTR_ROOT]: root });
   for (const [root, m] of measured) push(ROOT_OBJECTS, m.objects, { [ATTR_ROOT]: root });
+  for (const [root, m] of measured) push(ROOT_ESTIMATED, m.estimated ? 1 : 0, { [ATTR_ROOT]: root });
+  for (const [root, m] of measured) push(ROOT_BYTES_ERROR, m.bytes > 0 ? m.bytesError / m.bytes : 0, { [ATTR_ROOT]: root });
   const folded = measured.map(([root, m]) => [root, foldTypes(m.byType, maxTypesPerRoot)] as const);
   for (const [root, types] of folded) {
     for (const [type, total] of types) push(TYPE_BYTES, total.bytes, { [ATTR_ROOT]: root, [ATTR_TYPE]: type });

@@ -7,10 +7,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getHeapStatistics } from 'node:v8';
-import { describeValue, invalidOption, MemsizeError } from '../errors.js';
-import { assertNonNegativeNumber, assertPositiveInt, resolveScanOptions, type ScanOptions } from '../options.js';
+import { describeValue, MemsizeError } from '../errors.js';
+import { resolveReportHandlerOptions, type ReportHandlerOptions, type ScanOptions } from '../options.js';
 import type { ScanResult } from '../snapshot.js';
-import type { VerifyCost, VerifyOptions, VerifyResult } from '../verify/verify.js';
+import type { VerifyCost, VerifyOptions, VerifyPageState, VerifyResult } from '../verify/verify.js';
 import { buildReport, type ReportJSON, type RootHistory } from './json.js';
 import { renderHtml } from './html.js';
 import { PAGE_CSP } from './page-assets.js';
@@ -31,37 +31,6 @@ export interface ReportSource {
   verifyCost?(): VerifyCost;
 }
 
-/** What the page shows of the check against V8: the last result, or the last refusal. */
-export interface VerifyPageState {
-  /** The cost of a check now. */
-  cost: VerifyCost;
-  /** The last check's result (null before the first). */
-  last: VerifyResult | null;
-  /** The last refusal (heap above the limit), with its message; cleared by a check that ran. */
-  refusal: { message: string; at: number } | null;
-  /** The last failure of a check (not a refusal), with its message. */
-  error: { message: string; at: number } | null;
-}
-
-/** Options for {@link createReportHandler}. Every field is optional. */
-export interface ReportHandlerOptions {
-  /** Where the page is mounted; scans are posted to `${prefix}/scan`. `/` mounts it at the server's root. @defaultValue '/memsize' */
-  prefix?: string;
-  /** Minimum time from the end of one scan to the start of the next, in ms; sooner answers 429. @defaultValue 2_000 */
-  minIntervalMs?: number;
-  /**
-   * Options for the page's scans. Budgets left out fall back to the root's own; `paths` defaults
-   * to on (depth 3, top 20, no Map keys) so the page can show where the bytes sit.
-   * @defaultValue { paths: true }
-   */
-  scan?: ScanOptions;
-  /** Shown in the page's header and title, e.g. the service's name. @defaultValue 'memsize' */
-  title?: string;
-  /** Show at most this many types per scan on the page (the JSON has them all). @defaultValue 40 */
-  maxTypes?: number;
-  /** Called with unexpected errors (a failing scan, a broken response). @defaultValue logs with console.error */
-  onError?: (error: unknown) => void;
-}
 
 /**
  * A `node:http` request handler. Returns true when the request was the report's (it answered it),
@@ -70,55 +39,10 @@ export interface ReportHandlerOptions {
  */
 export type ReportHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => boolean;
 
-const DEFAULTS = Object.freeze({ prefix: '/memsize', minIntervalMs: 2_000, title: 'memsize', maxTypes: 40 });
-const KNOWN_OPTIONS = ['prefix', 'minIntervalMs', 'scan', 'title', 'maxTypes', 'onError'];
 const MAX_BODY_BYTES = 4096;
 const BODY_TIMEOUT_MS = 10_000;
 /** The page's script sends this header with every scan; a cross-site form cannot. */
 export const SCAN_HEADER = 'x-memsize-scan';
-
-interface Resolved {
-  base: string; // prefix without a trailing slash: '' when mounted at '/'
-  minIntervalMs: number;
-  scan: ScanOptions;
-  title: string;
-  maxTypes: number;
-  onError: (error: unknown) => void;
-}
-
-function resolveOptions(input: ReportHandlerOptions | undefined): Resolved {
-  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
-    throw new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `createReportHandler(): options must be an object, got ${describeValue(input)}`);
-  }
-  const given = input ?? {};
-  for (const key of Object.keys(given)) {
-    if (!KNOWN_OPTIONS.includes(key)) {
-      throw new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `options.${key} is not an option of createReportHandler() (known: ${KNOWN_OPTIONS.join(', ')})`);
-    }
-  }
-  const prefix = given.prefix ?? DEFAULTS.prefix;
-  // A path of plain segments: no query, fragment, dot segments, or characters that need escaping in HTML or URLs.
-  if (typeof prefix !== 'string' || !/^\/([A-Za-z0-9_~-][A-Za-z0-9._~-]*(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*)?$/.test(prefix)) {
-    throw invalidOption('prefix', "a path like '/memsize' (letters, digits, '-', '_', '.', '~' between slashes, no trailing slash)", prefix);
-  }
-  const minIntervalMs = given.minIntervalMs ?? DEFAULTS.minIntervalMs;
-  assertNonNegativeNumber('minIntervalMs', minIntervalMs);
-  const maxTypes = given.maxTypes ?? DEFAULTS.maxTypes;
-  assertPositiveInt('maxTypes', maxTypes);
-  const title = given.title ?? DEFAULTS.title;
-  if (typeof title !== 'string' || title.length === 0) throw invalidOption('title', 'a non-empty string', title);
-  if (given.onError !== undefined && typeof given.onError !== 'function') throw invalidOption('onError', 'a function', given.onError);
-  const scan: ScanOptions = { paths: true, ...given.scan };
-  resolveScanOptions(scan); // throws naming the bad scan option now, not on the first click
-  return {
-    base: prefix === '/' ? '' : prefix,
-    minIntervalMs,
-    scan: Object.freeze(scan),
-    title,
-    maxTypes,
-    onError: given.onError ?? ((error) => console.error('memsize report:', error)),
-  };
-}
 
 /** A client error with the status to answer it with. */
 class HttpError extends Error {
@@ -222,8 +146,8 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       `createReportHandler(): source must have rootNames() and scanRoot() (pass what createMemsize() returns), got ${describeValue(source)}`,
     );
   }
-  const config = resolveOptions(options);
-  const { base } = config;
+  const config = resolveReportHandlerOptions(options);
+  const base = config.prefix === '/' ? '' : config.prefix; // no trailing slash: '' when mounted at '/'
   const histories = new Map<string, RootHistory>();
   let lastScanEndedAt = -Infinity;
   const canVerify = typeof source.verify === 'function' && typeof source.verifyCost === 'function';
@@ -242,7 +166,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     }
   }
 
-  const nextScanInMs = () => Math.max(0, Math.ceil(lastScanEndedAt + config.minIntervalMs - Date.now()));
+  const nextScanInMs = () => Math.max(0, Math.ceil(lastScanEndedAt + config.scanCooldownMillis - Date.now()));
 
   /** Current roots in registration order; forgets the scans of roots that were removed (bounded memory). */
   function currentHistories(): RootHistory[] {
@@ -260,7 +184,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     } catch {
       // Context only: the page works without it.
     }
-    return buildReport(currentHistories(), { now: Date.now(), minIntervalMs: config.minIntervalMs, nextScanInMs: nextScanInMs(), heap });
+    return buildReport(currentHistories(), { now: Date.now(), minIntervalMs: config.scanCooldownMillis, nextScanInMs: nextScanInMs(), heap });
   }
 
   function servePage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
@@ -311,7 +235,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     if (waitMs > 0) {
       throw new HttpError(
         429,
-        `scans are at least ${config.minIntervalMs} ms apart: try again in ${waitMs} ms`,
+        `scans are at least ${config.scanCooldownMillis} ms apart: try again in ${waitMs} ms`,
         { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
         { retryAfterMs: waitMs },
       );

@@ -7,7 +7,7 @@
 import { formatBytes } from './text.js';
 import type { ReportJSON, RootReportJSON, StampedScanJSON } from './json.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './page-assets.js';
-import type { VerifyPageState } from './handler.js';
+import type { VerifyPageState } from '../verify/verify.js';
 
 /** Options for {@link renderHtml}. */
 export interface HtmlOptions {
@@ -105,11 +105,12 @@ function rootsSection(report: ReportJSON, options: HtmlOptions, selected: RootRe
     const last = root.last;
     const badges =
       (last?.truncated ? '<span class="badge" title="the walk hit its budget: figures are a lower bound">truncated</span>' : '') +
+      (last?.estimated === true ? '<span class="badge" title="large collections were measured from random samples of their entries">estimated</span>' : '') +
       (root.error !== null ? `<span class="badge err" title="${escapeHtml(clip(root.error.message))}">scan failed</span>` : '');
     const figures =
       last === null
         ? '<td class="num muted">—</td><td class="num muted">—</td><td class="num muted">—</td><td class="muted">not scanned yet</td>'
-        : `<td class="num">${formatBytes(last.bytes)}</td><td class="num">${groupDigits(last.objects)}</td>` +
+        : `<td class="num">${estimateBytes(last.bytes, last.bytesError, last.estimated)}</td><td class="num">${approx(last.estimated)}${groupDigits(last.objects)}</td>` +
           (root.diff === null
             ? '<td class="num muted">—</td>'
             : `<td class="num ${trend(root.diff.bytes)}" data-delta-bytes="${root.diff.bytes}">${signedBytes(root.diff.bytes)}</td>`) +
@@ -118,6 +119,16 @@ function rootsSection(report: ReportJSON, options: HtmlOptions, selected: RootRe
     return `<tr${cls} data-root-row="${escapeHtml(root.name)}"><td><a href="${rootHref(options.prefix, root.name)}"><code>${name}</code></a>${badges}</td>${figures}<td class="num"><button type="button" data-root="${escapeHtml(root.name)}">Scan</button></td></tr>`;
   });
   return `<section class="card" id="roots"><h2>Roots</h2><table><thead><tr><th>Root</th><th class="num">Retained (est.)</th><th class="num">Objects</th><th class="num">Change</th><th>Scanned</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+/** A byte figure, marked as an estimate with its interval when it is one. */
+function estimateBytes(bytes: number, error: number, estimated: boolean): string {
+  if (!estimated) return formatBytes(bytes);
+  const interval = error > 0 ? ` <span class="muted">± ${formatBytes(error)}</span>` : '';
+  return `≈ ${formatBytes(bytes)}${interval}`;
+}
+function approx(estimated: boolean): string {
+  return estimated ? '≈ ' : '';
 }
 
 function tile(label: string, value: string, hint: string, cls = ''): string {
@@ -137,7 +148,7 @@ function typesTable(last: StampedScanJSON, root: RootReportJSON, maxTypes: numbe
   };
   const rows = shown.map(
     (t) =>
-      `<tr><td class="type">${escapeHtml(clip(t.type))}</td><td class="num">${groupDigits(t.objects)}</td><td class="num">${formatBytes(t.bytes)}</td>${shareCell(t.share)}${delta(t.type)}</tr>`,
+      `<tr><td class="type">${escapeHtml(clip(t.type))}</td><td class="num">${approx(last.estimated)}${groupDigits(t.objects)}</td><td class="num">${estimateBytes(t.bytes, t.bytesError, last.estimated)}</td>${shareCell(t.share)}${delta(t.type)}</tr>`,
   );
   if (rest.length > 0) {
     const bytes = rest.reduce((sum, t) => sum + t.bytes, 0);
@@ -198,8 +209,10 @@ function reportSection(report: ReportJSON, root: RootReportJSON | undefined, opt
   }
   const diff = root.diff;
   const tiles = [
-    tile('Retained (estimate)', formatBytes(last.bytes), `${groupDigits(last.bytes)} bytes`),
-    tile('Objects', groupDigits(last.objects), `${last.types.length} types`),
+    last.estimated
+      ? tile('Retained (estimate)', `≈ ${formatBytes(last.bytes)}`, `± ${formatBytes(last.bytesError)} (95% interval, from samples)`)
+      : tile('Retained (estimate)', formatBytes(last.bytes), `${groupDigits(last.bytes)} bytes`),
+    tile('Objects', `${approx(last.estimated)}${groupDigits(last.objects)}`, `${last.types.length} types`),
     tile('Walk time', `${last.durationMs.toFixed(1)} ms`, 'event loop blocked'),
     diff === null || root.previous === null
       ? tile('Change', '—', 'scan again to see what grew')
@@ -216,12 +229,15 @@ function reportSection(report: ReportJSON, root: RootReportJSON | undefined, opt
   const truncated = last.truncated
     ? `<p class="banner">This walk stopped early (budget: ${escapeHtml(String(last.truncatedBy))}): the figures are a lower bound.</p>`
     : '';
+  const sampled = last.estimated
+    ? `<p class="banner">Estimated: collections too large to walk entry by entry were measured from random samples of their entries and scaled to the whole (≈ marks an estimate, ± its 95% interval). Paths under a sampled collection are scaled the same way.</p>`
+    : '';
   const diffWarn =
     diff?.truncated === true ? `<p class="banner">One of the two scans was truncated, so the change may be an artefact of the budget.</p>` : '';
   return (
     `<section class="card" id="report" data-root="${escapeHtml(root.name)}" data-seq="${last.seq}">` +
     `<h2>Root ${name} <span class="muted">· scan #${last.seq} at ${clockTime(last.at)}</span></h2>` +
-    `${error}<div class="tiles">${tiles.join('')}</div>${truncated}${diffWarn}` +
+    `${error}<div class="tiles">${tiles.join('')}</div>${truncated}${sampled}${diffWarn}` +
     typesTable(last, root, options.maxTypes ?? 40) +
     changesTable(root, options.maxChanges ?? 15) +
     pathsTable(last, root.name) +

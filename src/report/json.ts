@@ -13,6 +13,8 @@ export interface TypeJSON {
   objects: number;
   /** `bytes` as a fraction of the root's total, 0..1 (0 when the total is 0). */
   share: number;
+  /** Half-width of the 95% interval of `bytes` when the scan was estimated, else 0. */
+  bytesError: number;
 }
 
 /** One place under a root, as in {@link ScanJSON.paths}. */
@@ -32,6 +34,10 @@ export interface ScanJSON {
   truncated: boolean;
   truncatedBy: TruncationReason | null;
   durationMs: number;
+  /** True when large collections were measured from samples: bytes ± bytesError is a 95% interval. */
+  estimated: boolean;
+  bytesError: number;
+  objectsError: number;
   types: TypeJSON[];
   /** Largest places under the root, largest first, or null when the scan did not ask for paths. */
   paths: PathJSON[] | null;
@@ -53,9 +59,9 @@ export function byBytesThenName(a: { bytes: number; name: string }, b: { bytes: 
 export function toJSON(result: ScanResult): ScanJSON {
   const share = (bytes: number) => (result.bytes > 0 ? bytes / result.bytes : 0);
   const types = [...result.byType]
-    .map(([name, total]) => ({ name, bytes: total.bytes, objects: total.objects }))
+    .map(([name, total]) => ({ name, bytes: total.bytes, objects: total.objects, bytesError: total.bytesError ?? 0 }))
     .sort(byBytesThenName)
-    .map(({ name, bytes, objects }) => ({ type: name, bytes, objects, share: share(bytes) }));
+    .map(({ name, bytes, objects, bytesError }) => ({ type: name, bytes, objects, share: share(bytes), bytesError }));
   const paths =
     result.paths === undefined
       ? null
@@ -68,6 +74,9 @@ export function toJSON(result: ScanResult): ScanJSON {
     truncated: result.truncated,
     truncatedBy: result.truncatedBy,
     durationMs: result.durationMs,
+    estimated: result.estimated,
+    bytesError: result.bytesError,
+    objectsError: result.objectsError,
     types,
     paths,
   };

@@ -53,7 +53,10 @@ export function formatReport(result: ScanResult, options: TextReportOptions = {}
   );
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   lines.splice(lines.length - 1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  const status = `walked in ${result.durationMs.toFixed(1)} ms${result.truncated ? `, TRUNCATED by ${result.truncatedBy} (figures are a lower bound)` : ''}`;
+  const estimate = result.estimated
+    ? `, ESTIMATED from samples of ${result.sampledCollections} collection(s): ${formatBytes(result.bytes)} ± ${formatBytes(result.bytesError)} (95%)`
+    : '';
+  const status = `walked in ${result.durationMs.toFixed(1)} ms${estimate}${result.truncated ? `, TRUNCATED by ${result.truncatedBy} (figures are a lower bound)` : ''}`;
   const head = options.title === undefined ? [] : [options.title];
   return [...head, ...lines, status].join('\n') + '\n';
 }

@@ -6,7 +6,7 @@
  */
 import { types } from 'node:util';
 import { describeValue, MemsizeError } from '../errors.js';
-import { resolveAddRootOptions, type AddRootOptions } from '../memsize-options.js';
+import { resolveAddRootOptions, type AddRootOptions } from '../options.js';
 import { assertRootName } from './name.js';
 
 /** What `addRoot()` accepts: an object to measure, or a function returning it at each collection. */

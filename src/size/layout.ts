@@ -3,8 +3,8 @@
  *
  * Sources: V8's object definitions (src/objects/*.tq and *.h: JSObject, JSArray, FixedArray,
  * HeapNumber, String, OrderedHashTable, HashTable, JSArrayBuffer, JSTypedArray...) at the V8
- * lines Node 20 (V8 11.3), 22 (12.4) and 24 (13.6) ship, checked on 2026-11-26 against the self
- * sizes heap snapshots report on those three Node versions (bench/layout-probe-node*.txt is the
+ * lines Node 20 (V8 11.3), 22 (12.4), 24 (13.6) and 26 (14.6) ship, checked on 2026-11-26 (Node 26:
+ * later, with bench/layout-probe-node26.txt) against the self sizes heap snapshots report on those Node versions (bench/layout-probe-node*.txt is the
  * evidence, regenerated with `node bench/layout-probe.mjs`). Official Node builds have pointer
  * compression off (process.config.variables.v8_enable_pointer_compression === 0): tagged
  * slots are 8 bytes. Builds with it on get 4-byte slots and the header sizes that follow.
@@ -67,18 +67,18 @@ export const JS_DATE = JS_OBJECT_HEADER + 9 * TAGGED;
 export const JS_REG_EXP = JS_OBJECT_HEADER + 4 * TAGGED;
 /**
  * The RegExp's data array (pattern, flags, capture count...; 112 bytes), plus from V8 13 a
- * wrapper of 16. Literal RegExps share it with their boilerplate, computed ones own it: counted,
+ * wrapper of 16; V8 14 (Node 26) adds a slot to the data (IrRegExpData 120). Literal RegExps share it with their boilerplate, computed ones own it: counted,
  * since data-held RegExps are usually computed. Compiled code (after the first exec) is not.
  */
-export const REG_EXP_DATA = 14 * TAGGED + (v8Major >= 13 ? 2 * TAGGED : 0);
+export const REG_EXP_DATA = 14 * TAGGED + (v8Major >= 13 ? 2 * TAGGED : 0) + (v8Major >= 14 ? TAGGED : 0);
 /** JSPrimitiveWrapper: a JSObject plus the wrapped value. */
 export const JS_PRIMITIVE_WRAPPER = JS_OBJECT_HEADER + TAGGED;
 /** JSWeakRef: a JSObject plus the target. */
 export const JS_WEAK_REF = JS_OBJECT_HEADER + TAGGED;
 /** JSPromise: a JSObject plus reactions-or-result, flags and an embedder slot. */
 export const JS_PROMISE = JS_OBJECT_HEADER + 3 * TAGGED;
-/** JSProxy: map, properties, target, handler. */
-export const JS_PROXY = 4 * TAGGED;
+/** JSProxy: map, properties, target, handler (32 bytes); V8 14 (Node 26) shows 40. */
+export const JS_PROXY = (v8Major >= 14 ? 5 : 4) * TAGGED;
 /**
  * JSArrayBuffer: a JSObject plus byte length, max byte length, backing store, extension,
  * bit field and 2 embedder fields (88 bytes); V8 13 (Node 24) adds a slot (96).

@@ -6,6 +6,11 @@
  * from two roots counts in both (each root's figure stands alone; their sum may double-count).
  * The union total counts every thing once, for the first root of the pass that reached it.
  * Heap numbers belong to the slot holding them, so they follow their owner.
+ *
+ * Estimating walks: every thing comes with a weight (how many things of the root it stands for,
+ * 1 unless it was found through a sampled collection), and is counted weight times. What was
+ * counted with a weight other than 1 is also summed apart, per type: the extrapolated part, which
+ * carries the sampling error (scan.ts turns the walk's variance into intervals with it).
  */
 import type { Visitor } from '../walk/walk.js';
 import { bareArray, capturedGet, capturedSet } from '../walk/primordials.js';
@@ -23,6 +28,10 @@ export class RootTally implements Visitor {
   bytes = 0;
   objects = 0;
   readonly byType = new Map<string, TypeTotal>();
+  /** Bytes and things counted with a weight other than 1 (extrapolated from samples), in all and per type. */
+  extrapolatedBytes = 0;
+  extrapolatedObjects = 0;
+  readonly extrapolatedByType = new Map<string, TypeTotal>();
   /** Bytes and objects per path id, when paths are recorded. */
   readonly pathBytes: number[] = bareArray();
   readonly pathObjects: number[] = bareArray();
@@ -34,12 +43,21 @@ export class RootTally implements Visitor {
 
   private readonly size: Size = { bytes: 0, things: 0 };
 
-  thing(kind: Kind, value: unknown, info: ProtoInfo | null, shape: Shape, firstInUnion: boolean, path: number): void {
+  thing(kind: Kind, value: unknown, info: ProtoInfo | null, shape: Shape, firstInUnion: boolean, path: number, weight: number): void {
     const size = this.size;
     sizeOf(kind, value, shape, size);
-    this.add(typeNameOf(kind, value, info), size.bytes, size.things, firstInUnion, path);
-    const heapNumbers = kind >= Kind.String ? 0 : shape.heapNumbers;
+    const type = typeNameOf(kind, value, info);
+    this.add(type, size.bytes * weight, size.things * weight, firstInUnion, path);
+    const heapNumbers = kind >= Kind.String ? 0 : shape.heapNumbers * weight;
     if (heapNumbers > 0) this.add(HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion, path);
+    if (weight !== 1) this.extrapolated(type, size.bytes * weight, size.things * weight, heapNumbers);
+  }
+
+  private extrapolated(type: string, bytes: number, objects: number, heapNumbers: number): void {
+    this.extrapolatedBytes += bytes + heapNumbers * HEAP_NUMBER;
+    this.extrapolatedObjects += objects + heapNumbers;
+    addTo(this.extrapolatedByType, type, bytes, objects);
+    if (heapNumbers > 0) addTo(this.extrapolatedByType, HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers);
   }
 
   /** The last type added and its total: runs of one type skip the Map lookup. */
@@ -66,6 +84,16 @@ export class RootTally implements Visitor {
       this.pathBytes[path] = (this.pathBytes[path] ?? 0) + bytes;
       this.pathObjects[path] = (this.pathObjects[path] ?? 0) + objects;
     }
+  }
+}
+
+function addTo(map: Map<string, TypeTotal>, type: string, bytes: number, objects: number): void {
+  const total = capturedGet(map, type);
+  if (total === undefined) {
+    capturedSet(map, type, { bytes, objects });
+  } else {
+    total.bytes += bytes;
+    total.objects += objects;
   }
 }
 

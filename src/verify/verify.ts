@@ -7,7 +7,7 @@
  * afterwards, so weak roots stay weak.
  */
 import { getHeapStatistics } from 'node:v8';
-import { describeValue, invalidOption, MemsizeError } from '../errors.js';
+import { describeValue, MemsizeError } from '../errors.js';
 import { scan } from '../scan.js';
 import type { ScanResult } from '../snapshot.js';
 import { correctionFactors, type CorrectionFactors } from './correction.js';
@@ -51,16 +51,21 @@ export function resolveVerifyOptions(call: string, input: unknown): ResolvedVeri
     if (!KNOWN.includes(key)) throw new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `options.${key} is not an option of ${call} (known: ${KNOWN.join(', ')})`);
   }
   const maxHeapBytes = given.maxHeapBytes ?? VERIFY_DEFAULTS.maxHeapBytes;
-  if (typeof maxHeapBytes !== 'number' || !(maxHeapBytes > 0) || maxHeapBytes === Infinity) throw invalidOption('maxHeapBytes', 'a positive finite number of bytes', maxHeapBytes);
+  if (typeof maxHeapBytes !== 'number' || !(maxHeapBytes > 0) || maxHeapBytes === Infinity) throw invalidOption(call, 'maxHeapBytes', 'a positive finite number of bytes', maxHeapBytes);
   const force = given.force ?? VERIFY_DEFAULTS.force;
-  if (typeof force !== 'boolean') throw invalidOption('force', 'a boolean', force);
+  if (typeof force !== 'boolean') throw invalidOption(call, 'force', 'a boolean', force);
   const calibrate = given.calibrate ?? VERIFY_DEFAULTS.calibrate;
-  if (typeof calibrate !== 'boolean' && !isStringArray(calibrate)) throw invalidOption('calibrate', 'a boolean or an array of root names', calibrate);
+  if (typeof calibrate !== 'boolean' && !isStringArray(calibrate)) throw invalidOption(call, 'calibrate', 'a boolean or an array of root names', calibrate);
   const roots = given.roots ?? null;
-  if (roots !== null && !isStringArray(roots)) throw invalidOption('roots', 'an array of root names', roots);
+  if (roots !== null && !isStringArray(roots)) throw invalidOption(call, 'roots', 'an array of root names', roots);
   const maxV8Types = given.maxV8Types ?? VERIFY_DEFAULTS.maxV8Types;
-  if (typeof maxV8Types !== 'number' || !Number.isInteger(maxV8Types) || maxV8Types < 0) throw invalidOption('maxV8Types', 'a non-negative integer', maxV8Types);
+  if (typeof maxV8Types !== 'number' || !Number.isInteger(maxV8Types) || maxV8Types < 0) throw invalidOption(call, 'maxV8Types', 'a non-negative integer', maxV8Types);
   return Object.freeze({ maxHeapBytes, force, calibrate: Array.isArray(calibrate) ? Object.freeze([...calibrate]) : calibrate, roots: roots === null ? null : Object.freeze([...roots]), maxV8Types });
+}
+
+/** The message format of src/options.ts: the call, the option, what it must be, the value. */
+function invalidOption(call: string, option: string, expected: string, got: unknown): MemsizeError {
+  return new MemsizeError('ERR_MEMSIZE_INVALID_OPTION', `${call}: options.${option} must be ${expected}, got ${describeValue(got)}`);
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -303,4 +308,16 @@ export function runVerify(inputs: VerifyInput[], options: ResolvedVerifyOptions,
     roots,
     corrections,
   };
+}
+
+/** What the page shows of the check against V8: the last result, or the last refusal. */
+export interface VerifyPageState {
+  /** The cost of a check now. */
+  cost: VerifyCost;
+  /** The last check's result (null before the first). */
+  last: VerifyResult | null;
+  /** The last refusal (heap above the limit), with its message; cleared by a check that ran. */
+  refusal: { message: string; at: number } | null;
+  /** The last failure of a check (not a refusal), with its message. */
+  error: { message: string; at: number } | null;
 }

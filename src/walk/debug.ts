@@ -33,6 +33,8 @@ export function visitedValues(root: unknown, budget: Budget = NO_LIMITS): Visite
     thing(kind, value) {
       if (kind !== Kind.HeapNumber) values.push(value);
     },
+    bytes: 0,
+    objects: 0,
   };
   const walker = new Walker();
   try {

@@ -12,7 +12,7 @@
  * captured when this module loads, so overriding `entries`, `size`, `buffer` or
  * `Symbol.iterator` on an instance or prototype changes nothing.
  */
-import { Kind } from './kinds.js';
+import { COLLECTIONS_INTERNALIZE_KEYS, Kind } from './kinds.js';
 import type { Walker } from './walk.js';
 import { uncurryThis } from './primordials.js';
 
@@ -68,6 +68,7 @@ const getPrototypeOf = Object.getPrototypeOf;
 const hasOwn = Object.hasOwn;
 const ownKeys = Reflect.ownKeys as (target: object) => (string | symbol)[];
 const uncurry = uncurryThis;
+const round = Math.round;
 
 /** The getter of an own or inherited accessor, or undefined (Annex B __lookupGetter__). */
 const getterOf = uncurry(
@@ -124,24 +125,31 @@ const ARRAY_NAMED_PROPS_MAX_LENGTH = 64;
 /** Objects with more keys than this are map-like: their keys are data, so paths do not show them. */
 const PATH_KEYS_MAX = 32;
 
-/** Follow one own property unless it has a getter. Returns 1 when it holds a heap number. */
-function followProperty(w: Walker, obj: object, key: string | symbol, labelled: boolean): number {
+/** Marks a property that must not be read (a getter, a lazy stack): nothing to follow. */
+const NO_VALUE = Symbol('memsize.noValue');
+
+/** The value of one own property, or NO_VALUE when reading it could run code. */
+function propertyValue(w: Walker, obj: object, key: string | symbol): unknown {
   let descriptorRead = w.foreign;
   if (STACK_FORMATS_ON_READ && key === 'stack') {
-    if (isLazyStack(obj, key)) return 0;
+    if (isLazyStack(obj, key)) return NO_VALUE;
     descriptorRead = true;
   }
-  let value: unknown;
   if (descriptorRead) {
     // Possibly a vm context's global, whose interceptor would call the sandbox's getter on a
     // read; or a redefined stack on Node 20 (see isLazyStack).
     const desc = getOwnPropertyDescriptor(obj, key);
-    if (desc === undefined || !hasOwn(desc, 'value')) return 0;
-    value = desc.value;
-  } else {
-    if (getterOf(obj, key) !== undefined) return 0; // a getter: never called
-    value = (obj as Record<string | symbol, unknown>)[key];
+    if (desc === undefined || !hasOwn(desc, 'value')) return NO_VALUE;
+    return desc.value;
   }
+  if (getterOf(obj, key) !== undefined) return NO_VALUE; // a getter: never called
+  return (obj as Record<string | symbol, unknown>)[key];
+}
+
+/** Follow one own property unless it has a getter. Returns 1 when it holds a heap number. */
+function followProperty(w: Walker, obj: object, key: string | symbol, labelled: boolean): number {
+  const value = propertyValue(w, obj, key);
+  if (value === NO_VALUE) return 0;
   return labelled ? w.childAt(value, pathLabel(w, key)) : w.child(value);
 }
 
@@ -171,11 +179,20 @@ function expandProperties(w: Walker, obj: object, shape: Shape, nullPrototype: b
   let props = 0;
   let elements = 0;
   let heapNumbers = 0;
-  for (let i = 0; i < names.length && !w.stopped; i++) {
-    const key = names[i]!;
-    if (isIndexKey(key)) elements++;
-    else props++;
-    heapNumbers += followProperty(w, obj, key, labelled);
+  if (w.samples(names.length) && !w.foreign) {
+    // A map-like object: its keys are counted exactly, its values from a sample.
+    for (let i = 0; i < names.length; i++) {
+      if (isIndexKey(names[i]!)) elements++;
+      else props++;
+    }
+    heapNumbers = sampleProperties(w, obj, names);
+  } else {
+    for (let i = 0; i < names.length && !w.stopped; i++) {
+      const key = names[i]!;
+      if (isIndexKey(key)) elements++;
+      else props++;
+      heapNumbers += followProperty(w, obj, key, labelled);
+    }
   }
   const symbols = getOwnPropertySymbols(obj);
   for (let i = 0; i < symbols.length && !w.stopped; i++) {
@@ -197,47 +214,117 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
   let nonSmi = 0;
   const labelled = w.paths !== null;
   const indexScan = length <= ARRAY_INDEX_SCAN_MAX;
-  // Short arrays: every index. Long ones: their real keys (sparse arrays may claim 2^32-1).
-  // getOwnPropertyNames, not Object.keys: a non-enumerable element is still an element.
-  const keys = indexScan ? null : getOwnPropertyNames(arr);
-  const end = keys === null ? length : keys.length;
-  for (let i = 0; i < end && !w.stopped; i++) {
-    let key: number | string = i;
-    if (keys !== null) {
-      key = keys[i]!;
-      if (!isIndexKey(key)) continue;
+  if (w.samples(length) && (indexScan || mostlyPresent(w, arr, length))) {
+    sampleArray(w, arr, length, shape);
+  } else {
+    // Short arrays: every index. Long ones: their real keys (sparse arrays may claim 2^32-1).
+    // getOwnPropertyNames, not Object.keys: a non-enumerable element is still an element.
+    const keys = indexScan ? null : getOwnPropertyNames(arr);
+    const end = keys === null ? length : keys.length;
+    for (let i = 0; i < end && !w.stopped; i++) {
+      let key: number | string = i;
+      if (keys !== null) {
+        key = keys[i]!;
+        if (!isIndexKey(key)) continue;
+      }
+      if (!hasOwn(arr, key)) {
+        w.tick(); // a hole: never read through the prototype chain, but it costs time
+        continue;
+      }
+      present++;
+      if (getterOf(arr, key) !== undefined) continue; // an accessor element: never called
+      const value: unknown = arr[key as number];
+      if (typeof value === 'number') numbers++;
+      nonSmi += labelled ? w.childAt(value, '[]') : w.child(value);
     }
-    if (!hasOwn(arr, key)) {
-      w.tick(); // a hole: never read through the prototype chain, but it costs time
-      continue;
-    }
-    present++;
-    if (getterOf(arr, key) !== undefined) continue; // an accessor element: never called
-    const value: unknown = arr[key as number];
-    if (typeof value === 'number') numbers++;
-    nonSmi += labelled ? w.childAt(value, '[]') : w.child(value);
+    const numeric = present > 0 && numbers === present;
+    shape.flags |= numeric ? ShapeFlag.NumericElements : 0;
+    // In a numeric backing store doubles are unboxed: no heap numbers.
+    shape.heapNumbers = numeric ? 0 : nonSmi;
+    shape.elements = present;
+    // A budget ran out inside this array: how many elements it holds is unknown, and guessing
+    // from those seen so far could even read as a dictionary bigger than the real store. Describe
+    // only what was seen, tightly packed, so a truncated figure stays a lower bound.
+    shape.length = w.stopped ? present : length;
+    if (w.stopped || present < length) shape.flags |= ShapeFlag.Holey;
   }
-  // A budget ran out inside this array: how many elements it holds is unknown, and guessing from
-  // those seen so far could even read as a dictionary bigger than the real store. Describe only
-  // what was seen, tightly packed, so a truncated figure stays a lower bound.
-  const cut = w.stopped;
+  arrayExtras(w, arr, length, shape, labelled);
+}
+
+/**
+ * A long array sampled by position: its length is exact; how many elements it holds, whether
+ * they are all numbers (an unboxed double store) and what they reference come from the sample.
+ */
+function sampleArray(w: Walker, arr: unknown[], length: number, shape: Shape): void {
+  const positions = w.samplePositions(length);
+  let present = 0;
+  let numbers = 0;
+  let gathered = 0;
+  for (let i = 0; i < positions.length && !w.stopped; i++) {
+    const code = positions[i]!;
+    const index = (code - (code % 2)) / 2;
+    if (!hasOwn(arr, index)) continue; // a hole: an entry of size 0
+    present++;
+    if (getterOf(arr, index) !== undefined) continue; // an accessor element: never called
+    const value: unknown = arr[index];
+    if (typeof value === 'number') numbers++;
+    w.sampleValues[gathered] = value;
+    w.sampleFirst[gathered] = code % 2 === 1;
+    gathered++;
+  }
+  w.sampleCount = gathered;
+  const heapNumbers = w.followSample(length, '', '[]');
+  const numeric = present > 0 && numbers === present;
+  shape.flags |= numeric ? ShapeFlag.NumericElements : 0;
+  shape.heapNumbers = numeric ? 0 : heapNumbers;
+  const k = positions.length;
+  shape.elements = present === k ? length : round((length * present) / k);
+  shape.length = length;
+  if (present < k) shape.flags |= ShapeFlag.Holey;
+}
+
+/** Whether a very long array is dense enough to sample by position (else it is read by its keys). */
+function mostlyPresent(w: Walker, arr: unknown[], length: number): boolean {
+  const probe = w.samplePositions(length);
+  let present = 0;
+  for (let i = 0; i < probe.length; i++) {
+    const code = probe[i]!;
+    if (hasOwn(arr, (code - (code % 2)) / 2)) present++;
+  }
+  return present * 8 >= probe.length;
+}
+
+/** A map-like object's values from a sample of its keys. @returns heap numbers, extrapolated */
+function sampleProperties(w: Walker, obj: object, names: readonly string[]): number {
+  const positions = w.samplePositions(names.length);
+  let gathered = 0;
+  for (let i = 0; i < positions.length && !w.stopped; i++) {
+    const code = positions[i]!;
+    const value = propertyValue(w, obj, names[(code - (code % 2)) / 2]!);
+    if (value === NO_VALUE) continue;
+    w.sampleValues[gathered] = value;
+    w.sampleFirst[gathered] = code % 2 === 1;
+    gathered++;
+  }
+  w.sampleCount = gathered;
+  return w.followSample(names.length, '', '<key>');
+}
+
+/** An array's named and symbol-keyed properties besides its elements. */
+function arrayExtras(w: Walker, arr: unknown[], length: number, shape: Shape, labelled: boolean): void {
   // Named and symbol-keyed properties. A short array lists all its keys in one call; a long one
   // only its symbols, because listing its names would list every index too.
   let props = 0;
+  let heapNumbers = 0;
   const extras: readonly (string | symbol)[] = length <= ARRAY_NAMED_PROPS_MAX_LENGTH ? ownKeys(arr) : getOwnPropertySymbols(arr);
   for (let i = 0; i < extras.length && !w.stopped; i++) {
     const key = extras[i]!;
     if (typeof key === 'string' && (key === 'length' || isIndexKey(key))) continue;
     props++;
-    nonSmi += followProperty(w, arr, key, labelled);
+    heapNumbers += followProperty(w, arr, key, labelled);
   }
-  const numeric = present > 0 && numbers === present;
-  shape.flags |= (numeric ? ShapeFlag.NumericElements : 0) | (cut || present < length ? ShapeFlag.Holey : 0);
-  // In a numeric backing store doubles are unboxed: no heap numbers.
-  shape.heapNumbers = numeric ? 0 : nonSmi;
+  shape.heapNumbers += heapNumbers;
   shape.props = props;
-  shape.elements = present;
-  shape.length = cut ? present : length;
 }
 
 // Map and Set entries go through one module-level callback each, with the walker in a module
@@ -247,20 +334,73 @@ let entryHeapNumbers = 0;
 /** Thrown out of a Map/Set forEach when the budget runs out mid-collection (forEach cannot break). */
 const STOP = Symbol('memsize.stop');
 
+
 function onMapEntry(value: unknown, key: unknown): void {
   const w = entryWalker!;
   if (w.stopped) throw STOP;
+  const internalizedKey = COLLECTIONS_INTERNALIZE_KEYS && typeof key === 'string';
+  if (internalizedKey) w.internalizedChild(key);
   if (w.paths === null) {
-    entryHeapNumbers += w.child(key) + w.child(value);
+    entryHeapNumbers += (internalizedKey ? 0 : w.keyChild(key, '<Map key>')) + w.child(value);
   } else {
-    entryHeapNumbers += w.childAt(key, '<Map key>');
+    if (!internalizedKey) entryHeapNumbers += w.keyChild(key, '<Map key>');
     entryHeapNumbers += w.childAt(value, w.pathKeys && (typeof key === 'string' || typeof key === 'number') ? `<Map value ${JSON.stringify(String(key).slice(0, 40))}>` : '<Map value>');
   }
 }
 function onSetMember(value: unknown): void {
   const w = entryWalker!;
   if (w.stopped) throw STOP;
-  entryHeapNumbers += w.childAt(value, '<Set member>');
+  if (COLLECTIONS_INTERNALIZE_KEYS && typeof value === 'string') w.internalizedChild(value);
+  else entryHeapNumbers += typeof value === 'string' ? w.keyChild(value, '<Set member>') : w.childAt(value, '<Set member>');
+}
+
+// Gathering a sample of a Map or Set: one pass in iteration order (entries cannot be reached by
+// position any other way), keeping the entries at the chosen positions and stopping after the
+// last. The pass costs about 5 ns per entry (27 ms for 5 million, Node 20 and 26, this machine).
+let gatherPositions: Float64Array | null = null;
+let gatherNext = 0;
+let gatherIndex = 0;
+let gatherTaken = 0;
+function gather(value: unknown, key: unknown, isMap: boolean): void {
+  const w = entryWalker!;
+  const index = gatherIndex++;
+  const positions = gatherPositions!;
+  const code = positions[gatherNext]!;
+  if (index !== (code - (code % 2)) / 2) {
+    w.tick();
+    if (w.stopped) throw STOP;
+    return;
+  }
+  // A Set member is kept as a key: it is counted the way Map keys are.
+  w.sampleValues[gatherTaken] = isMap ? value : undefined;
+  w.sampleKeys[gatherTaken] = isMap ? key : value;
+  w.sampleFirst[gatherTaken] = code % 2 === 1;
+  gatherTaken++;
+  if (++gatherNext === positions.length) throw STOP;
+}
+function onMapGather(value: unknown, key: unknown): void {
+  gather(value, key, true);
+}
+function onSetGather(value: unknown): void {
+  gather(value, undefined, false);
+}
+
+function sampleCollection(w: Walker, obj: object, n: number, forEach: (self: unknown, cb: never) => void, isMap: boolean): number {
+  gatherPositions = w.samplePositions(n);
+  gatherNext = 0;
+  gatherIndex = 0;
+  gatherTaken = 0;
+  entryWalker = w;
+  try {
+    forEach(obj, (isMap ? onMapGather : onSetGather) as never);
+  } catch (error) {
+    if (error !== STOP) throw error;
+  } finally {
+    entryWalker = null;
+    gatherPositions = null;
+  }
+  w.sampleCount = gatherTaken;
+  return isMap ? w.followSample(n, '<Map key>', '<Map value>') : w.followSample(n, '<Set member>', '');
 }
 
 function expandCollection(
@@ -271,11 +411,19 @@ function expandCollection(
   size: (self: unknown) => unknown,
   onEntry: (...args: never[]) => void,
 ): void {
+  const n = size(obj) as number;
+  if (w.samples(n)) {
+    shape.length = n;
+    const sampledNumbers = sampleCollection(w, obj, n, forEach, onEntry === onMapEntry);
+    expandProperties(w, obj, shape, false);
+    shape.heapNumbers += sampledNumbers;
+    return;
+  }
   entryWalker = w;
   entryHeapNumbers = 0;
   try {
     forEach(obj, onEntry as never);
-    shape.length = size(obj) as number;
+    shape.length = n;
   } finally {
     entryWalker = null;
   }

@@ -37,6 +37,13 @@ export const enum Kind {
   Symbol = 23,
 }
 
+/**
+ * V8 14 (Node 26) internalizes a string when it becomes a Map key or a Set member (checked with
+ * heap snapshots: bench/layout-probe-node26.txt, "Set with 8 flat 16-char strings"): the string
+ * table then holds it, as it holds property keys, and no collection retains it.
+ */
+export const COLLECTIONS_INTERNALIZE_KEYS = Number(process.versions.v8.split('.')[0]) >= 14;
+
 /** Per-prototype facts, cached for the duration of a process (prototypes are few and long-lived). */
 export interface ProtoInfo {
   readonly kind: Kind;

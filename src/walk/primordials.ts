@@ -12,6 +12,8 @@ export const uncurryThis = Function.prototype.bind.bind(Function.prototype.call)
 ) => (self: unknown, ...args: A) => R;
 
 export const setAdd = uncurryThis(Set.prototype.add as (this: never, value: unknown) => unknown);
+export const setForEach = uncurryThis(Set.prototype.forEach as (this: never, cb: (value: unknown) => void) => void);
+export const setDelete = uncurryThis(Set.prototype.delete as (this: never, value: unknown) => boolean);
 export const setSize = uncurryThis(Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get as (this: never) => number);
 export const weakMapGet = uncurryThis(WeakMap.prototype.get as (this: never, key: object) => unknown) as <V>(
   map: WeakMap<object, V>,

@@ -13,15 +13,29 @@
  * the first root's set is kept as the union, and later roots add to it, so the union counts every
  * thing once. A single root costs one Set insertion per distinct thing, which is most of the walk's
  * time on a large graph (a hash table of millions of entries is bound by memory latency).
+ *
+ * Sampled collections (an estimating walk, `Sampling.threshold` finite): a Map, Set, array or
+ * map-like object with more entries than the threshold is expanded from a random sample of its
+ * entries (sample.ts says how it is drawn). Its own storage is still described exactly (edges.ts
+ * reports its real entry count). Every thing the walk then visits carries a *weight*: how many
+ * things of the whole root it stands for. Weights live on *regions* of the explicit stack: the
+ * stack is LIFO, so everything pushed while a region's items are expanded sits above them and is
+ * done before the walk goes below the region's start. Draw 2 is pushed first (one region per
+ * entry, weighted by entries outside draw 1 / entries in draw 2), draw 1 on top of it at the
+ * collection's own weight, so draw 1 is walked entirely first and whatever it shares with draw 2
+ * is already seen (and counted once) when draw 2 gets there. Closing an entry's region yields the
+ * estimated bytes and things its entry added, the figures the interval is computed from.
  */
 import { types } from 'node:util';
 import { expand, type Shape, newShape } from './edges.js';
-import { Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
+import { COLLECTIONS_INTERNALIZE_KEYS, Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
-import { bareArray, setAdd, setSize, uncurryThis, weakMapGet, weakMapSet } from './primordials.js';
+import { bareArray, setAdd, setDelete, setSize, uncurryThis, weakMapGet, weakMapSet } from './primordials.js';
+import { drawPositions, firstDrawSize, SampleRandom, SampleStats, type SamplePositions } from './sample.js';
 
 const isProxy = types.isProxy;
+const setHas = uncurryThis(Set.prototype.has as (this: never, value: unknown) => boolean);
 
 const symbolDescription = uncurryThis(
   Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get as (this: never) => string | undefined,
@@ -38,12 +52,35 @@ export interface Visitor {
    * @param firstInUnion false when an earlier root of the same pass already reached this thing
    * @param path the path id the thing was first reached through (ROOT_PATH unless paths are on)
    */
-  thing(kind: Kind, value: unknown, info: ProtoInfo | null, shape: Shape, firstInUnion: boolean, path: number): void;
+  thing(kind: Kind, value: unknown, info: ProtoInfo | null, shape: Shape, firstInUnion: boolean, path: number, weight: number): void;
+  /** Weighted bytes counted so far (the walk reads it to measure each sampled entry). */
+  readonly bytes: number;
+  /** Weighted things counted so far. */
+  readonly objects: number;
 }
 
+/** How a walk samples large collections. `threshold: Infinity` walks everything (exact). */
+export interface Sampling {
+  /** Collections with more entries than this are measured from a sample. */
+  readonly threshold: number;
+  /** Entries in one collection's sample (draws 1 and 2 together). */
+  readonly size: number;
+  /** Seed of the walk's random positions. */
+  readonly seed: number;
+}
+
+export const EXACT: Sampling = Object.freeze({ threshold: Infinity, size: 0, seed: 0 });
+
 export interface WalkOutcome {
+  /** Distinct things the walk visited (unweighted). */
   objects: number;
   truncatedBy: Limits['reason'];
+  /** Collections measured from a sample; 0 when the figures are exact. */
+  sampledCollections: number;
+  /** Variance of the estimated bytes (0 when exact). */
+  varianceBytes: number;
+  /** Variance of the estimated things. */
+  varianceObjects: number;
 }
 
 const protoInfos = new WeakMap<object, ProtoInfo>();
@@ -142,21 +179,84 @@ export class Walker {
   /** Path of the thing being expanded; children inherit it or extend it (see pushChild). */
   currentPath = ROOT_PATH;
 
+  // Sampling (see the module comment). Configured per walk.
+  private sampling: Sampling = EXACT;
+  private random = new SampleRandom(0);
+  /** Entries of the collection being sampled, gathered by edges.ts: values, Map keys, draw-1 marks. */
+  readonly sampleValues: unknown[] = bareArray();
+  readonly sampleKeys: unknown[] = bareArray();
+  readonly sampleFirst: boolean[] = bareArray();
+  sampleCount = 0;
+  /** Positions in draw 1 and draw 2 of the sample being gathered. */
+  private sampleK1 = 0;
+  private sampleK2 = 0;
+  /** Weight of the thing being expanded: how many things of the whole root it stands for. */
+  weight = 1;
+  /**
+   * Weight for things identified by value (short strings, bigints, symbols) found now: the
+   * weight of the collection whose sample is being walked, not its entries'. Such values repeat
+   * across entries (a user name, a status, a SKU: V8 keeps one internalized copy), and a sample
+   * cannot tell how many distinct ones the whole collection holds; scaling each one met in a
+   * sampled entry to the collection counted a vocabulary of 5,000 names 130 times over in a Map of
+   * 400,000 sessions (docs/estimation.md, "Values that repeat").
+   */
+  private shareWeight = 1;
+  private regionShare: number[] = bareArray();
+  private regionStart: number[] = bareArray();
+  private regionWeight: number[] = bareArray();
+  private regionStats: (SampleStats | null)[] = bareArray();
+  /** Weighted totals when an entry's region began (-1: not begun). */
+  private regionBytes: number[] = bareArray();
+  private regionObjects: number[] = bareArray();
+  private regions = 0;
+  /** Entry regions begun and not closed: a sample inside one is part of that entry's figure. */
+  private openEntries = 0;
+  private varianceBytes = 0;
+  private varianceObjects = 0;
+  private sampledCollections = 0;
+  /** Things this walk added to the union, kept while the walk may be abandoned and redone. */
+  private unionLog: unknown[] | null = null;
+
   /**
    * Walk everything reachable from `root`, handing each thing new to this root to the visitor.
    * Roots walked by one Walker share the union bookkeeping; call {@link reset} between passes.
    */
-  walkRoot(root: unknown, budget: Budget, visitor: Visitor, startedAt: number): WalkOutcome {
+  walkRoot(root: unknown, budget: Budget, visitor: Visitor, startedAt: number, sampling: Sampling = EXACT, mayRedo = false): WalkOutcome {
     this.rootIndex++;
     if (this.rootIndex > 0) {
       // The first root's set becomes the union; later roots get sets of their own.
       if (this.union === null) this.union = this.seen;
       this.seen = new Set();
     }
+    return this.walk(root, budget, visitor, startedAt, sampling, mayRedo);
+  }
+
+  /**
+   * Walk the current root again, forgetting the previous attempt (which must have been started
+   * with `mayRedo`): what it added to the union is taken back out.
+   */
+  redoRoot(root: unknown, budget: Budget, visitor: Visitor, startedAt: number, sampling: Sampling, mayRedo: boolean): WalkOutcome {
+    const log = this.unionLog;
+    if (log !== null && this.union !== null) for (let i = 0; i < log.length; i++) setDelete(this.union, log[i]);
+    this.seen = new Set();
+    return this.walk(root, budget, visitor, startedAt, sampling, mayRedo);
+  }
+
+  private walk(root: unknown, budget: Budget, visitor: Visitor, startedAt: number, sampling: Sampling, mayRedo: boolean): WalkOutcome {
     this.visitor = visitor;
     this.objects = 0;
     this.steps = 0;
     this.stopped = false;
+    this.unionLog = mayRedo && this.union !== null ? bareArray() : null;
+    this.sampling = sampling;
+    this.random = new SampleRandom(sampling.seed);
+    this.weight = 1;
+    this.shareWeight = 1;
+    this.openRegion(0, 1, 1, null);
+    this.openEntries = 0;
+    this.varianceBytes = 0;
+    this.varianceObjects = 0;
+    this.sampledCollections = 0;
     const limits = new Limits(budget, startedAt);
     this.limits = limits;
     this.maxObjects = limits.maxObjects;
@@ -165,9 +265,10 @@ export class Walker {
       if (this.child(root) === 1 && this.admit(limits)) {
         // A number root that is not a Smi is one heap number.
         this.shape.heapNumbers = 1;
-        this.visitor.thing(Kind.HeapNumber, root, null, this.shape, this.rootIndex === 0, this.currentPath);
+        this.visitor.thing(Kind.HeapNumber, root, null, this.shape, this.rootIndex === 0, this.currentPath, 1);
       }
       this.drain(limits);
+      if (!this.stopped) while (this.regions > 1) this.closeRegion();
     } finally {
       // Drop every reference into the graph the walk still holds: a dropped root must stay collectable.
       this.stack.length = 0;
@@ -176,15 +277,28 @@ export class Walker {
       this.visitor = NO_VISITOR;
       this.limits = null;
       this.stopped = false;
+      for (let i = 0; i < this.regions; i++) this.regionStats[i] = null;
+      this.regions = 0;
+      this.sampleValues.length = 0;
+      this.sampleKeys.length = 0;
+      this.sampleCount = 0;
+      if (!mayRedo) this.unionLog = null;
       forgetRecentProtos();
     }
-    return { objects: this.objects, truncatedBy: limits.reason };
+    return {
+      objects: this.objects,
+      truncatedBy: limits.reason,
+      sampledCollections: this.sampledCollections,
+      varianceBytes: this.varianceBytes,
+      varianceObjects: this.varianceObjects,
+    };
   }
 
   /** Forget every thing seen (end of a pass). */
   reset(): void {
     this.seen = new Set();
     this.union = null;
+    this.unionLog = null;
     this.rootIndex = -1;
     this.paths = null;
   }
@@ -195,8 +309,15 @@ export class Walker {
       const sp = --this.sp;
       const value = stack[sp] as object;
       stack[sp] = undefined;
+      if (this.regions > 1) this.enterRegionOf(sp);
       if (this.paths !== null) this.currentPath = this.pathStack[sp]!;
       if (this.step(limits)) return;
+      if (typeof value !== 'object' && typeof value !== 'function') {
+        // A string, bigint or symbol of a sampled entry, pushed to be counted in its entry's turn.
+        if (typeof value === 'string') this.stringOccurrence(value);
+        else this.primitive(value as bigint | symbol);
+        continue;
+      }
       const firstInUnion = this.mark(value);
       if (firstInUnion === null) continue;
       if (!this.admit(limits)) return;
@@ -239,7 +360,10 @@ export class Walker {
     if (union === null) return true;
     const unionBefore = setSize(union);
     setAdd(union, thing);
-    return setSize(union) !== unionBefore;
+    if (setSize(union) === unionBefore) return false;
+    const log = this.unionLog;
+    if (log !== null) log[log.length] = thing;
+    return true;
   }
 
   private visitObject(value: object, firstInUnion: boolean): void {
@@ -248,7 +372,7 @@ export class Walker {
       // Counted as itself and never entered: every operation on a Proxy may run a trap.
       shape.props = 0;
       shape.heapNumbers = 0;
-      this.visitor.thing(Kind.Proxy, value, PROXY_INFO, shape, firstInUnion, this.currentPath);
+      this.visitor.thing(Kind.Proxy, value, PROXY_INFO, shape, firstInUnion, this.currentPath, this.weight);
       return;
     }
     let info: ProtoInfo;
@@ -260,7 +384,7 @@ export class Walker {
     }
     this.foreign = info.foreign === true;
     expand(this, value, info.kind, shape);
-    this.visitor.thing(info.kind, value, info, shape, firstInUnion, this.currentPath);
+    this.visitor.thing(info.kind, value, info, shape, firstInUnion, this.currentPath, this.weight);
   }
 
   /**
@@ -278,6 +402,8 @@ export class Walker {
         this.push(value, this.currentPath);
         return 0;
       case 'string':
+        this.stringOccurrence(value);
+        return 0;
       case 'bigint':
       case 'symbol':
         this.primitive(value);
@@ -305,19 +431,233 @@ export class Walker {
     if (this.paths !== null) this.pathStack[sp] = path;
   }
 
-  private primitive(value: string | bigint | symbol): void {
+  /**
+   * A string held by V8's string table, such as a Map key or Set member on V8 >= 14, which
+   * internalizes them in place: V8 counts it in no structure's retained size. Marked as seen, so
+   * that another slot holding the same string (an entry's own `key` field) does not count it
+   * either, but never visited.
+   */
+  internalizedChild(value: string): void {
+    if (this.step(this.limits!)) return;
+    this.mark(value);
+  }
+
+  /**
+   * A string found in a slot. Counted per occurrence: equal strings in different records are
+   * usually separate heap strings in V8 (each decode of a Buffer, each parse, each concatenation
+   * makes its own), which per-value counting missed by 22-46% on data decoded from buffers
+   * (docs/accuracy.md, "Strings: per occurrence"). The exception is a string equal to a Map key or
+   * Set member already met: an entry's own `key` field is the same heap string as its key. Short
+   * strings stay per value: most of them are internalized, so one heap string however often they
+   * occur (code literals, property names from Object.keys, short split() pieces, and JSON.parse
+   * values up to SHARED_STRING_MAX_LENGTH chars).
+   */
+  private stringOccurrence(value: string): void {
+    if (value.length <= SHARED_STRING_MAX_LENGTH) {
+      this.primitive(value);
+      return;
+    }
+    if (setHas(this.seen, value)) return;
+    if (!this.admit(this.limits!)) return;
+    let firstInUnion = true;
+    const union = this.union;
+    if (union !== null) {
+      const before = setSize(union);
+      setAdd(union, value);
+      firstInUnion = setSize(union) !== before;
+    }
+    this.visitor.thing(Kind.String, value, null, this.shape, firstInUnion, this.currentPath, this.weight);
+  }
+
+  /** A Map key or Set member: counted once per value, and equal strings met later are the same one. */
+  keyChild(value: unknown, label: string): number {
+    if (typeof value !== 'string') return this.childAt(value, label);
+    if (this.step(this.limits!)) return 0;
+    const saved = this.currentPath;
+    if (this.paths !== null) this.currentPath = this.paths.extend(saved, label);
+    // Keys are distinct within their collection: a sampled key stands for its own entry alone.
+    this.primitive(value, this.weight);
+    this.currentPath = saved;
+    return 0;
+  }
+
+  /**
+   * A thing identified by its value (a short string, a bigint, a symbol), counted once per root
+   * whoever reaches it: at `shareWeight`, so one first met in a sampled entry counts once, not
+   * scaled to the collection (see {@link shareWeight}).
+   */
+  private primitive(value: string | bigint | symbol, weight = this.shareWeight): void {
     const firstInUnion = this.mark(value);
     if (firstInUnion === null) return;
     if (!this.admit(this.limits!)) return;
     if (typeof value === 'symbol') {
       // A symbol's description is a string of its own (shared when internalized).
-      this.visitor.thing(Kind.Symbol, value, null, this.shape, firstInUnion, this.currentPath);
+      this.visitor.thing(Kind.Symbol, value, null, this.shape, firstInUnion, this.currentPath, weight);
       const description = symbolDescription(value);
       if (description !== undefined) this.child(description);
       return;
     }
     const kind = typeof value === 'string' ? Kind.String : Kind.BigInt;
-    this.visitor.thing(kind, value, null, this.shape, firstInUnion, this.currentPath);
+    this.visitor.thing(kind, value, null, this.shape, firstInUnion, this.currentPath, weight);
+  }
+
+  // ---- Sampled collections ----
+
+  /** Whether a collection of `n` entries is measured from a sample in this walk. */
+  samples(n: number): boolean {
+    return n > this.sampling.threshold;
+  }
+
+  /**
+   * Choose the positions of a sample of a collection of `n` entries (`samples(n)` was true).
+   * edges.ts then gathers the entries at those positions into sampleValues/sampleKeys/sampleFirst
+   * (a hole gathers nothing) and calls {@link followSample}.
+   */
+  samplePositions(n: number): SamplePositions {
+    const size = this.sampling.size;
+    const k = size < n ? size : n;
+    const k1 = firstDrawSize(k);
+    this.sampleK1 = k1;
+    this.sampleK2 = k - k1;
+    this.sampleCount = 0;
+    return drawPositions(this.random, n, k, k1);
+  }
+
+  /**
+   * Follow the gathered sample of a collection of `n` entries: draw 2 pushed first, one weighted
+   * region per entry, then draw 1 followed as ordinary children on top of it.
+   * @returns the heap numbers held in the collection's own slots, extrapolated to all `n` entries
+   */
+  followSample(n: number, keyLabel: string, valueLabel: string): number {
+    const k1 = this.sampleK1;
+    const k2 = this.sampleK2;
+    const count = this.sampleCount;
+    const values = this.sampleValues;
+    const keys = this.sampleKeys;
+    const first = this.sampleFirst;
+    const hasKeys = keys.length > 0;
+    this.sampledCollections++;
+    const scale = k2 > 0 ? (n - k1) / k2 : 0;
+    const stats = new SampleStats(n - k1, k2, this.weight);
+    const entryWeight = this.weight * scale;
+    let heapNumbers = 0;
+    let gathered2 = 0;
+    for (let i = 0; i < count && !this.stopped; i++) {
+      if (first[i]) continue;
+      gathered2++;
+      const start = this.sp;
+      let numbers = hasKeys ? this.sampledKey(keys[i], keyLabel, entryWeight) : 0;
+      numbers += this.defer(values[i], valueLabel);
+      heapNumbers += numbers * scale;
+      if (this.sp > start) this.openRegion(start, entryWeight, this.weight, stats);
+      else stats.add(0, 0);
+    }
+    // Positions of draw 2 that held nothing (holes) are entries of size 0.
+    for (let i = gathered2; i < k2; i++) stats.add(0, 0);
+    this.openRegion(this.sp, this.weight, this.shareWeight, null);
+    for (let i = 0; i < count && !this.stopped; i++) {
+      if (!first[i]) continue;
+      if (hasKeys) heapNumbers += this.sampledKey(keys[i], keyLabel, this.weight);
+      heapNumbers += this.childAt(values[i], valueLabel);
+    }
+    values.length = 0;
+    keys.length = 0;
+    first.length = 0;
+    this.sampleCount = 0;
+    if (stats.left === 0) this.finishSample(stats);
+    return heapNumbers;
+  }
+
+  /**
+   * A sampled Map key or Set member. A string is counted now, at the entry's weight (as the exact
+   * walk counts keys: see {@link keyChild}, {@link internalizedChild}): keys are distinct, so no
+   * other entry can share it. Anything else is deferred like a value.
+   */
+  private sampledKey(key: unknown, label: string, weight: number): number {
+    if (typeof key !== 'string') return this.defer(key, label);
+    if (COLLECTIONS_INTERNALIZE_KEYS) {
+      this.internalizedChild(key);
+      return 0;
+    }
+    const saved = this.weight;
+    this.weight = weight;
+    this.keyChild(key, label);
+    this.weight = saved;
+    return 0;
+  }
+
+  /** Push a sampled entry's value to be walked in its entry's turn. Returns 1 for a heap number. */
+  private defer(value: unknown, label: string): number {
+    if (this.step(this.limits!)) return 0;
+    switch (typeof value) {
+      case 'number':
+        return isSmi(value) ? 0 : 1;
+      case 'object':
+        if (value === null) return 0;
+        this.push(value, this.paths === null ? this.currentPath : this.paths.extend(this.currentPath, label));
+        return 0;
+      case 'function':
+      case 'string':
+      case 'bigint':
+      case 'symbol':
+        this.push(value as object, this.paths === null ? this.currentPath : this.paths.extend(this.currentPath, label));
+        return 0;
+      default:
+        return 0;
+    }
+  }
+
+  private openRegion(start: number, weight: number, shareWeight: number, stats: SampleStats | null): void {
+    const r = this.regions++;
+    this.regionStart[r] = start;
+    this.regionWeight[r] = weight;
+    this.regionShare[r] = shareWeight;
+    this.regionStats[r] = stats;
+    this.regionBytes[r] = -1;
+  }
+
+  /** The walk pops stack slot `index`: close the regions it has left, begin the one it enters. */
+  private enterRegionOf(index: number): void {
+    while (this.regionStart[this.regions - 1]! > index) this.closeRegion();
+    const top = this.regions - 1;
+    if (this.regionStats[top] !== null && this.regionBytes[top] === -1) {
+      this.regionBytes[top] = this.visitor.bytes;
+      this.regionObjects[top] = this.visitor.objects;
+      this.openEntries++;
+    }
+    this.weight = this.regionWeight[top]!;
+    this.shareWeight = this.regionShare[top]!;
+  }
+
+  private closeRegion(): void {
+    const r = --this.regions;
+    const stats = this.regionStats[r];
+    this.regionStats[r] = null;
+    if (stats === null || stats === undefined) return;
+    let bytes = 0;
+    let objects = 0;
+    if (this.regionBytes[r] !== -1) {
+      this.openEntries--;
+      const weight = this.regionWeight[r]!;
+      bytes = (this.visitor.bytes - this.regionBytes[r]!) / weight;
+      objects = (this.visitor.objects - this.regionObjects[r]!) / weight;
+    }
+    stats.add(bytes, objects);
+    if (stats.left === 0) this.finishSample(stats);
+    if (this.regions === 1) {
+      this.weight = 1;
+      this.shareWeight = 1;
+    }
+  }
+
+  /**
+   * A sample's variance joins the root's, unless the sample sits inside an entry of another
+   * sample: then it is part of that entry's figure, whose spread already carries it.
+   */
+  private finishSample(stats: SampleStats): void {
+    if (this.openEntries > 0) return;
+    this.varianceBytes += stats.variance(stats.sumBytes, stats.sumSqBytes);
+    this.varianceObjects += stats.variance(stats.sumObjects, stats.sumSqObjects);
   }
 }
 
@@ -332,4 +672,10 @@ export function isSmi(value: number): boolean {
   return (value | 0) === value && value >= SMI_MIN && value <= SMI_MAX && !(value === 0 && 1 / value < 0);
 }
 
-const NO_VISITOR: Visitor = { thing() {} };
+/**
+ * JSON.parse internalizes string values of up to 10 chars on V8 11 (Node 20) and 9 from V8 12
+ * (checked with %IsInternalizedString on Node 20, 22, 24 and 26; docs/accuracy.md).
+ */
+const SHARED_STRING_MAX_LENGTH = Number(process.versions.v8.split('.')[0]) >= 12 ? 9 : 10;
+
+const NO_VISITOR: Visitor = { thing() {}, bytes: 0, objects: 0 };

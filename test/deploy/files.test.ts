@@ -9,7 +9,9 @@ import { dirname, join, posix, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { PROMETHEUS_NAMES } from '../../src/index.js';
-import { PROMETHEUS_DEFAULTS } from '../../src/memsize-options.js';
+import { DEFAULTS } from '../../src/options.js';
+
+const PROMETHEUS_DEFAULTS = DEFAULTS.prometheus;
 import {
   DASHBOARD,
   REPO,
@@ -124,8 +126,7 @@ describe('deploy/prometheus/alerts.yml', () => {
   });
 
   it('the report page the descriptions point to is where the demo mounts it', () => {
-    const prefix = /prefix: '([^']+)'/.exec(readRepoFile('src/report/handler.ts'))?.[1];
-    expect(prefix).toBeDefined();
+    const prefix = DEFAULTS.reportHandler.prefix;
     expect(readRepoFile('demo/server.mjs')).not.toMatch(/prefix:/);
     const mentioned = alerts.flatMap((a) => a.annotations?.description?.match(/\(\/[a-z]+\)/g) ?? []);
     expect(mentioned.length).toBeGreaterThan(0);

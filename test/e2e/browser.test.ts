@@ -73,7 +73,7 @@ describe('report page in headless Chromium', () => {
     memsize.addRoot('leak', leak);
     memsize.addRoot('cache', cache);
     const errors: unknown[] = [];
-    const handler = createReportHandler(memsize, { title: 'browser test', minIntervalMs: 400, onError: (e) => errors.push(e) });
+    const handler = createReportHandler(memsize, { title: 'browser test', scanCooldownMillis: 400, onError: (e) => errors.push(e) });
     const server = createServer((req, res) => {
       if (!handler(req, res)) res.writeHead(404).end();
     });
@@ -110,7 +110,7 @@ describe('report page in headless Chromium', () => {
       }
       expect(await page.locator('#memsize-status').textContent()).toMatch(/^Scanned leak in [\d.]+ ms\.$/);
 
-      // Act 3: the leak grows; press Scan again (within minIntervalMs: the page waits for the next slot, no 429).
+      // Act 3: the leak grows; press Scan again (within scanCooldownMillis: the page waits for the next slot, no 429).
       grow(leak, 2000);
       await page.click('button[data-root="leak"]');
       await page.waitForSelector('#report[data-root="leak"][data-seq="2"]');

@@ -1,36 +1,11 @@
 // `npm start` end to end: the demo runs as a child process (on the built dist/, as users run it),
 // on free ports with fast traffic; /metrics shows the leaking root growing between two scrapes,
 // the report page lists the roots and scans them, and SIGTERM stops it cleanly.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ReportJSON, RootReportJSON } from '../../src/index.js';
-import { ROOT_DIR, assertDistFresh } from '../support/dist.js';
+import type { ReportJSON, RootReportJSON } from '../../src/report/json.js';
+import { startDemo } from '../support/demo.js';
 
 const ROOTS = ['sessions', 'cache', 'requestLog'];
-
-/** Wait until the child has printed its URLs; fail with its output if it exits or takes too long. */
-function waitForUrls(child: ChildProcess, output: { text: string }, timeoutMs: number): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`the demo printed no URLs within ${timeoutMs} ms:\n${output.text}`)), timeoutMs);
-    const onData = () => {
-      const urls: Record<string, string> = {};
-      for (const match of output.text.matchAll(/^\s+(app|report|metrics)\s+(http:\/\/\S+)$/gm)) urls[match[1]!] = match[2]!;
-      if (urls.app !== undefined && urls.report !== undefined && urls.metrics !== undefined) done(null, urls);
-    };
-    const onExit = (code: number | null) => done(new Error(`the demo exited (code ${code}) before printing its URLs:\n${output.text}`));
-    function done(error: Error | null, urls?: Record<string, string>) {
-      clearTimeout(timer);
-      child.stdout!.off('data', onData);
-      child.off('exit', onExit);
-      if (error === null) resolve(urls!);
-      else reject(error);
-    }
-    child.stdout!.on('data', onData);
-    child.on('exit', onExit);
-    onData();
-  });
-}
 
 function rootBytes(scrape: string): Map<string, number> {
   const bytes = new Map<string, number>();
@@ -52,38 +27,28 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('npm start (demo/server.mjs)', () => {
   it('serves growing metrics and a working report page, and stops on SIGTERM', async () => {
-    assertDistFresh();
-
-    const output = { text: '' };
-    const child = spawn(process.execPath, [join(ROOT_DIR, 'demo', 'server.mjs')], {
-      cwd: ROOT_DIR,
-      env: { ...process.env, PORT: '0', METRICS_PORT: '0', DEMO_RPS: '400', DEMO_MIN_INTERVAL_MS: '0', DEMO_SCAN_INTERVAL_MS: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output.text += chunk));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('exit', (code, signal) => resolve({ code, signal })),
+    const { child, urls, output, exited } = await startDemo(
+      { DEMO_RPS: '400', DEMO_MIN_INTERVAL_MS: '0', DEMO_SCAN_INTERVAL_MS: '0' },
+      20_000,
     );
     try {
-      const urls = await waitForUrls(child, output, 20_000);
       expect(urls.report).toBe(`${urls.app}memsize`);
 
       // Metrics: every root is reported, and the leaking one grows between two scrapes.
-      const first = rootBytes(await (await fetch(urls.metrics!)).text());
+      const first = rootBytes(await (await fetch(urls.metrics)).text());
       expect([...first.keys()].sort()).toEqual([...ROOTS].sort());
       await sleep(1000);
-      const second = rootBytes(await (await fetch(urls.metrics!)).text());
+      const second = rootBytes(await (await fetch(urls.metrics)).text());
       expect(second.get('requestLog')!).toBeGreaterThan(first.get('requestLog')!);
 
       // The report page lists the roots (a GET walks nothing) and scans on POST.
-      const page = await fetch(urls.report!);
+      const page = await fetch(urls.report);
       expect(page.status).toBe(200);
       const html = await page.text();
       for (const root of ROOTS) expect(html).toContain(`<button type="button" data-root="${root}">Scan</button>`);
-      const firstScan = await scanRoot(urls.report!, 'requestLog');
+      const firstScan = await scanRoot(urls.report, 'requestLog');
       await sleep(500);
-      const secondScan = await scanRoot(urls.report!, 'requestLog');
+      const secondScan = await scanRoot(urls.report, 'requestLog');
       expect(secondScan.last!.seq).toBe(firstScan.last!.seq + 1);
       expect(secondScan.diff!.bytes).toBeGreaterThan(0);
       // The leak is made of LogEntry objects held under requestLog.byId.

@@ -6,7 +6,8 @@
  */
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PROMETHEUS_NAMES, scan, startPrometheus, type PrometheusMemsize, type PrometheusOptions } from '../../src/index.js';
+import { PROMETHEUS_NAMES, scan } from '../../src/index.js';
+import { startPrometheus, type PrometheusMemsize, type PrometheusOptions } from '../../src/prometheus.js';
 import { foldTypes } from '../../src/metrics/points.js';
 import { byRootType, parsePrometheusText, type Sample } from '../metrics/support.js';
 
@@ -61,7 +62,7 @@ async function scrape(memsize: PrometheusMemsize): Promise<{ samples: Sample[]; 
 const N = PROMETHEUS_NAMES;
 
 describe('GET /metrics', () => {
-  it('exposes exactly the pinned memsize names, all gauges, with their labels and units', async () => {
+  it('exposes exactly the pinned memsize names, gauges and one counter, with their labels and units', async () => {
     const memsize = await start();
     memsize.addRoot('sessions', sessions(20));
     const { samples, types, units } = await scrape(memsize);
@@ -77,12 +78,12 @@ describe('GET /metrics', () => {
         'memsize_union_bytes',
         'memsize_union_objects',
         'memsize_walk_duration_seconds',
-        'memsize_walk_errors',
+        'memsize_walk_errors_total',
         'memsize_walk_objects',
         'memsize_walk_truncated',
       ].sort(),
     );
-    for (const family of families) expect(types.get(family), family).toBe('gauge');
+    for (const family of families) expect(types.get(family), family).toBe(family === N.walkErrors ? 'counter' : 'gauge');
     expect(units.get(N.rootBytes)).toBe('By');
     expect(units.get(N.walkDuration)).toBe('s');
 
@@ -97,8 +98,8 @@ describe('GET /metrics', () => {
     for (const name of [N.unionBytes, N.unionObjects, N.walkDuration, N.walkObjects]) expect(labelsOf(name), name).toEqual(new Set());
   });
 
-  it('reports values equal to scan() of the same roots, types capped at maxTypesPerRoot', async () => {
-    const memsize = await start({ maxTypesPerRoot: 3 });
+  it('reports values equal to scan() of the same roots, types capped at maxTypes', async () => {
+    const memsize = await start({ maxTypes: 3 });
     const a = sessions(100);
     const b = { orders: orders(80), note: 'x'.repeat(500) };
     memsize.addRoot('sessions', a);
@@ -127,7 +128,7 @@ describe('GET /metrics', () => {
   });
 
   it('costs one walk for N concurrent scrapes, and every scrape gets every series', async () => {
-    const memsize = await start({ minIntervalMs: 60_000 });
+    const memsize = await start({ cacheMillis: 60_000 });
     let walks = 0;
     const data = sessions(200);
     memsize.addRoot('counted', () => {
@@ -144,7 +145,7 @@ describe('GET /metrics', () => {
   });
 
   it('drops every series of a removed root at once (no stale value)', async () => {
-    const memsize = await start({ minIntervalMs: 60_000 });
+    const memsize = await start({ cacheMillis: 60_000 });
     memsize.addRoot('stays', sessions(5));
     memsize.addRoot('goes', orders(50));
     const before = await scrape(memsize);
@@ -160,7 +161,7 @@ describe('GET /metrics', () => {
   });
 
   it('drops the series of a type that leaves the top list', async () => {
-    const memsize = await start({ minIntervalMs: 0, maxTypesPerRoot: 2 });
+    const memsize = await start({ cacheMillis: 0, maxTypes: 2 });
     const first = sessions(300);
     const second = orders(300);
     let current: object = first;
@@ -181,7 +182,7 @@ describe('GET /metrics', () => {
   });
 
   it('keeps serving the other roots when one root function throws, counting the failures', async () => {
-    const memsize = await start({ minIntervalMs: 0 });
+    const memsize = await start({ cacheMillis: 0 });
     const good = sessions(10);
     memsize.addRoot('good', good);
     memsize.addRoot('broken', () => {
@@ -198,11 +199,11 @@ describe('GET /metrics', () => {
   });
 
   it('marks a root over budget truncated and never reports the budget hit as memory freed', async () => {
-    const maxObjectsPerRoot = 2_000;
-    const memsize = await start({ minIntervalMs: 0, maxObjectsPerRoot });
+    const maxObjects = 2_000;
+    const memsize = await start({ cacheMillis: 0, maxObjects });
     // Few objects holding many bytes: walks completely.
     const heavy = { blobs: Array.from({ length: 8 }, () => new Uint8Array(64 * 1024)) };
-    // Many small objects: more than maxObjectsPerRoot, so the walk stops early.
+    // Many small objects: more than maxObjects, so the walk stops early.
     const wide = orders(5_000);
     let current: object = heavy;
     memsize.addRoot('cache', () => current);
@@ -213,8 +214,8 @@ describe('GET /metrics', () => {
     expect(completeBytes).toBe(scan(heavy).bytes);
 
     current = wide;
-    const partialBytes = scan(wide, { maxObjects: maxObjectsPerRoot }).bytes;
-    expect(scan(wide, { maxObjects: maxObjectsPerRoot }).truncated).toBe(true);
+    const partialBytes = scan(wide, { maxObjects: maxObjects }).bytes;
+    expect(scan(wide, { maxObjects: maxObjects }).truncated).toBe(true);
     expect(partialBytes, 'fixture: the partial walk must see less than the complete one').toBeLessThan(completeBytes);
     const truncated = await scrape(memsize);
     expect(byRootType(truncated.samples, N.walkTruncated).get('cache|')).toBe(1);

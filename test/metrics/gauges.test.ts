@@ -41,7 +41,7 @@ function captureDiag(): { warn: string[]; error: string[] } {
 describe('gauges on a real MeterProvider', () => {
   it('register every instrument with its name, unit and description, and report values equal to scan()', async () => {
     const { provider, reader } = newProvider();
-    const memsize = createMemsize({ meterProvider: provider, minIntervalMs: 0, maxTypesPerRoot: 3 });
+    const memsize = createMemsize({ meterProvider: provider, cacheMillis: 0, maxTypes: 3 });
     cleanups.push(() => memsize.shutdown(), () => provider.shutdown());
     const a = sessions(50);
     const b = { list: Array.from({ length: 200 }, (_, i) => ({ i, label: `item ${i}` })) };
@@ -87,7 +87,7 @@ describe('gauges on a real MeterProvider', () => {
 
   it('count a structure shared by two roots once in the union', async () => {
     const { provider, reader } = newProvider();
-    const memsize = createMemsize({ meterProvider: provider, minIntervalMs: 0 });
+    const memsize = createMemsize({ meterProvider: provider, cacheMillis: 0 });
     cleanups.push(() => memsize.shutdown(), () => provider.shutdown());
     const shared = sessions(300);
     memsize.addRoot('left', { shared });
@@ -104,7 +104,7 @@ describe('gauges on a real MeterProvider', () => {
   it('keep reporting the other roots when one root function throws, and log it once', async () => {
     const seen = captureDiag();
     const { provider, reader } = newProvider();
-    const memsize = createMemsize({ meterProvider: provider, minIntervalMs: 0 });
+    const memsize = createMemsize({ meterProvider: provider, cacheMillis: 0 });
     cleanups.push(() => memsize.shutdown(), () => provider.shutdown());
     const good = sessions(10);
     memsize.addRoot('good', good);
@@ -128,7 +128,7 @@ describe('gauges on a real MeterProvider', () => {
     const first = new TestReader();
     const second = new TestReader();
     const provider = new MeterProvider({ readers: [first, second] });
-    const memsize = createMemsize({ meterProvider: provider, minIntervalMs: 60_000 });
+    const memsize = createMemsize({ meterProvider: provider, cacheMillis: 60_000 });
     cleanups.push(() => memsize.shutdown(), () => provider.shutdown());
     let calls = 0;
     memsize.addRoot('counted', () => {
@@ -142,7 +142,7 @@ describe('gauges on a real MeterProvider', () => {
 
   it('stop observing after shutdown', async () => {
     const { provider, reader } = newProvider(AggregationTemporality.DELTA);
-    const memsize = createMemsize({ meterProvider: provider, minIntervalMs: 0 });
+    const memsize = createMemsize({ meterProvider: provider, cacheMillis: 0 });
     cleanups.push(() => provider.shutdown());
     let calls = 0;
     memsize.addRoot('a', () => {
@@ -160,7 +160,7 @@ describe('gauges on a real MeterProvider', () => {
 describe('stale series with your own reader', () => {
   async function removedRootSeries(temporality: AggregationTemporality): Promise<{ before: boolean; after: boolean }> {
     const { provider, reader } = newProvider(temporality);
-    const memsize = createMemsize({ meterProvider: provider, minIntervalMs: 0 });
+    const memsize = createMemsize({ meterProvider: provider, cacheMillis: 0 });
     cleanups.push(() => memsize.shutdown(), () => provider.shutdown());
     memsize.addRoot('stays', {}, { weak: false });
     memsize.addRoot('goes', sessions(3), { weak: false });

@@ -1,7 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemsize, MemsizeError, scan } from '../../src/index.js';
-import { MEMSIZE_DEFAULTS, resolveMemsizeOptions } from '../../src/memsize-options.js';
 import { ROOT_BYTES } from '../../src/metrics/names.js';
 import { attrKey, collectMetrics, gaugePoints, newProvider } from './support.js';
 
@@ -21,22 +20,15 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe('createMemsize options', () => {
-  it('defaults every limit', () => {
-    expect(resolveMemsizeOptions(undefined)).toEqual({ meterProvider: undefined, ...MEMSIZE_DEFAULTS });
-  });
-
-  it('keeps the budget defaults fit for production', () => {
-    expect(MEMSIZE_DEFAULTS.maxMillis).toBeGreaterThanOrEqual(100);
-    expect(MEMSIZE_DEFAULTS.maxMillis).toBeLessThan(500);
-    expect(MEMSIZE_DEFAULTS.maxTypesPerRoot).toBe(20);
-  });
-
   it.each([
     [{ maxMillis: 0 }, 'options.maxMillis must be a positive finite number, got 0'],
     [{ maxMillis: Infinity }, 'options.maxMillis'],
+    [{ maxObjects: 1.5 }, 'createMemsize(): options.maxObjects must be a positive integer, got 1.5'],
+    [{ cacheMillis: -1 }, 'options.cacheMillis must be a non-negative finite number, got -1'],
+    [{ maxTypes: 0 }, 'options.maxTypes'],
     [{ maxObjectsPerRoot: 1.5 }, 'options.maxObjectsPerRoot must be a positive integer, got 1.5'],
-    [{ minIntervalMs: -1 }, 'options.minIntervalMs must be a non-negative finite number, got -1'],
-    [{ maxTypesPerRoot: 0 }, 'options.maxTypesPerRoot'],
+    [{ sampleSize: 0 }, 'options.sampleSize must be a positive integer, got 0'],
+    [{ estimate: 'yes' }, 'options.estimate must be a boolean, got "yes"'],
     [{ maxRoots: '5' }, 'options.maxRoots must be a positive integer, got "5"'],
     [{ meterProvider: 42 }, 'options.meterProvider'],
     [{ maxmillis: 10 }, 'options.maxmillis is not an option'],

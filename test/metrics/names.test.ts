@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { METRICS, PROMETHEUS_NAMES } from '../../src/metrics/names.js';
 
@@ -41,28 +42,47 @@ describe('unitSuffixedName (the rule itself)', () => {
 describe('metric names', () => {
   const expected = new Set(Object.values(PROMETHEUS_NAMES));
 
-  it('covers every name of the DESIGN.md table', () => {
-    for (const name of [
-      'memsize_root_bytes',
-      'memsize_root_objects',
-      'memsize_type_bytes',
-      'memsize_type_objects',
-      'memsize_walk_duration_seconds',
-      'memsize_walk_truncated',
-    ]) {
-      expect(expected.has(name as never), name).toBe(true);
+  // The metrics table of docs/metrics.md ("| `prometheus_name` | `otel.name` | `unit` | labels | meaning |"):
+  // the documented contract that dashboards, alert rules and users read.
+  const doc = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
+  const documented = [...doc.matchAll(/^\| `(memsize_[a-z_]+)` \| `(memsize\.[a-z.]+)` \| (`[^`]*`)? *\| ([^|]*)\|/gm)].map((m) => ({
+    prometheus: m[1]!,
+    otel: m[2]!,
+    unit: (m[3] ?? '').replaceAll('`', ''),
+    labels: [...m[4]!.matchAll(/`([a-z]+)`/g)].map((l) => l[1]!),
+  }));
+
+  it('docs/metrics.md documents every instrument under its exported name, unit and labels, and nothing else', () => {
+    expect(documented.length).toBe(METRICS.length);
+    for (const spec of METRICS) {
+      const row = documented.find((d) => d.otel === spec.name);
+      expect(row, spec.name).toBeDefined();
+      expect(row!.prometheus, spec.name).toBe(currentExporterName(spec.name, spec.kind === 'counter'));
+      expect(row!.unit, spec.name).toBe(spec.unit);
+      expect(row!.labels, spec.name).toEqual([...spec.attributes]);
     }
   });
 
+  it('README lists the same Prometheus names', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const listed = [...readme.matchAll(/^\| `(memsize_[a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(new Set(listed)).toEqual(expected);
+  });
+
+  it('makes the walk errors a counter, scraped as memsize_walk_errors_total', () => {
+    expect(METRICS.filter((spec) => spec.kind === 'counter').map((spec) => spec.name)).toEqual(['memsize.walk.errors']);
+    expect(PROMETHEUS_NAMES.walkErrors).toBe('memsize_walk_errors_total');
+  });
+
   it.each(METRICS.map((spec) => [spec.name, spec] as const))('%s gives the same Prometheus name under both rules', (_, spec) => {
-    const current = currentExporterName(spec.name);
-    const suffixed = unitSuffixedName(spec.name, spec.unit, 'gauge');
+    const current = currentExporterName(spec.name, spec.kind === 'counter');
+    const suffixed = unitSuffixedName(spec.name, spec.unit, spec.kind ?? 'gauge');
     expect(suffixed).toBe(current);
     expect(expected.has(current as never), `${current} is not in PROMETHEUS_NAMES`).toBe(true);
   });
 
   it('maps each instrument to a distinct Prometheus name, and every Prometheus name to an instrument', () => {
-    const names = METRICS.map((spec) => currentExporterName(spec.name));
+    const names = METRICS.map((spec) => currentExporterName(spec.name, spec.kind === 'counter'));
     expect(new Set(names).size).toBe(METRICS.length);
     expect(new Set(names)).toEqual(expected);
   });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { propertyParams } from '../support/property.js';
 import { describe, expect, it } from 'vitest';
 import type { Collection, RootMeasurement } from '../../src/collect.js';
 import { OTHER_TYPE, ROOT_BYTES, UNION_BYTES, WALK_DURATION, WALK_ERRORS } from '../../src/metrics/names.js';
@@ -62,6 +63,7 @@ describe('foldTypes', () => {
         expect(sum(folded, 'bytes')).toBe(sum(byType, 'bytes'));
         expect(sum(folded, 'objects')).toBe(sum(byType, 'objects'));
       }),
+      propertyParams(),
     );
   });
 });

@@ -1,7 +1,8 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemsizeError, prometheusHandler, startPrometheus } from '../../src/index.js';
+import { MemsizeError } from '../../src/index.js';
+import { prometheusHandler, startPrometheus } from '../../src/prometheus.js';
 import { parsePrometheusText } from './support.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -148,7 +149,7 @@ describe('startPrometheus', () => {
 
 describe('prometheusHandler', () => {
   it('serves the gauges from the application own server next to its routes', async () => {
-    const memsize = prometheusHandler({ minIntervalMs: 0 });
+    const memsize = prometheusHandler({ cacheMillis: 0 });
     memsize.addRoot('orders', { list: [1, 2] });
     const app = createServer((req, res) => {
       if (req.url === '/metrics') return memsize.handler(req, res);
@@ -164,7 +165,7 @@ describe('prometheusHandler', () => {
   });
 
   it('gives every series to collections that start in the same tick', async () => {
-    const memsize = prometheusHandler({ minIntervalMs: 60_000 });
+    const memsize = prometheusHandler({ cacheMillis: 60_000 });
     cleanups.push(() => memsize.shutdown());
     memsize.addRoot('orders', { list: [1, 2] });
     // Minimal request/response doubles: the handler only reads the method and writes the body.

@@ -1,7 +1,7 @@
 // Regression: a collection cached the registry's generation as it was when the collection ENDED.
 // A root function that adds or removes a root, or shuts memsize down, runs inside the collection,
 // so the result (still listing the removed root, missing the added one) was cached as current:
-// a removed root kept reporting for up to minIntervalMs, and after shutdown() from a root function
+// a removed root kept reporting for up to cacheMillis, and after shutdown() from a root function
 // collect() still returned the roots instead of none. Found by test/reliability/faults.test.ts;
 // fixed in src/collect.ts (the generation is read when the collection starts).
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { createMemsize } from '../../src/index.js';
 
 describe('regression: roots added or removed while a collection runs', () => {
   it('start a fresh collection next time', () => {
-    const memsize = createMemsize({ meterProvider: null, minIntervalMs: 60_000 });
+    const memsize = createMemsize({ meterProvider: null, cacheMillis: 60_000 });
     memsize.addRoot('doomed', { d: 1 });
     memsize.addRoot('mutator', () => {
       if (memsize.rootNames().includes('doomed')) {
@@ -24,7 +24,7 @@ describe('regression: roots added or removed while a collection runs', () => {
   });
 
   it('report no roots after a root function shut memsize down', async () => {
-    const memsize = createMemsize({ meterProvider: null, minIntervalMs: 60_000 });
+    const memsize = createMemsize({ meterProvider: null, cacheMillis: 60_000 });
     let shutdown: Promise<void> | null = null;
     memsize.addRoot('a', { a: 1 });
     memsize.addRoot('killer', () => {

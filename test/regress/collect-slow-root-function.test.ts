@@ -1,8 +1,8 @@
-// Regression (issue 6, "a root's function hangs past the budget: that root reports an error, the
+// Regression ("a root's function hangs past the budget: that root reports an error, the
 // others go on"): a root function that alone ran longer than maxMillis was reported as a normal
 // root, walked on top of its own time, and nothing said which root ate the budget. Found by
 // test/reliability/faults.test.ts; fixed in src/collect.ts: such a root reports the error
-// reason "slow" (counted in memsize_walk_errors, logged once) and is not walked; its time still
+// reason "slow" (counted in memsize_walk_errors_total, logged once) and is not walked; its time still
 // counts against the budget, so the other roots are measured with what is left (a root cut short
 // reports its last complete figures, marked truncated).
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ const busyWait = (ms: number) => {
 
 describe('regression: a root function slower than the whole budget', () => {
   it('reports the error "slow" for that root only; the others go on', () => {
-    const memsize = createMemsize({ meterProvider: null, minIntervalMs: 0, maxMillis: 20 });
+    const memsize = createMemsize({ meterProvider: null, cacheMillis: 0, maxMillis: 20 });
     let slow = false;
     memsize.addRoot('records', Array.from({ length: 2000 }, (_, i) => ({ i, s: `r${i}` })));
     memsize.addRoot('thunk', () => {

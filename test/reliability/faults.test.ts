@@ -1,12 +1,12 @@
 /**
- * Faults (issue 6): the exporter's port in use, roots that fail or turn hostile between
+ * Faults: the exporter's port in use, roots that fail or turn hostile between
  * collections, and shutdown at awkward times. Behaviour under test, as documented in
  * docs/reliability.md ("Faults"):
  * - startPrometheus() on a taken port rejects with ERR_MEMSIZE_LISTEN naming the address; the
  *   application keeps running and memsize leaves no server or handle behind.
  * - A root function that throws, returns a primitive or a revoked Proxy, or alone runs past
  *   maxMillis ("slow"), and an object root revoked later, report an error for that root only
- *   (memsize_walk_errors, one diag warning per root and reason); the other roots go on.
+ *   (memsize_walk_errors_total, one diag warning per root and reason); the other roots go on.
  * - A root mutated into something hostile (getters, Proxies, a Proxy prototype, huge holey arrays,
  *   cycles, frozen) is measured like anything else: no error, no user code run.
  * - shutdown() is idempotent (one promise), frees the port, cuts an in-flight scrape cleanly,
@@ -17,7 +17,8 @@ import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemsize, createReportHandler, MemsizeError, prometheusHandler, scan, startPrometheus, type PrometheusMemsize } from '../../src/index.js';
+import { createMemsize, createReportHandler, MemsizeError, scan } from '../../src/index.js';
+import { prometheusHandler, startPrometheus, type PrometheusMemsize } from '../../src/prometheus.js';
 import { parseExpositionStrict, type StrictSample } from './exposition.js';
 
 function listen(server: Server, port = 0): Promise<number> {
@@ -82,7 +83,7 @@ describe('the exporter port is in use', () => {
       await sleep(10);
       expect(servers()).toBe(before);
       // memsize itself still works in this process, on another port.
-      const memsize = await startPrometheus({ port: 0, minIntervalMs: 0 });
+      const memsize = await startPrometheus({ port: 0, cacheMillis: 0 });
       started.push(memsize);
       memsize.addRoot('works', { a: [1, 2, 3] });
       expect(value(await scrape(memsize.url), 'memsize_root_bytes', 'works')).toBe(scan({ a: [1, 2, 3] }).bytes);
@@ -99,7 +100,7 @@ describe('roots that fail or turn hostile', () => {
   it('report an error for that root only, logged once per reason, while the others go on', async () => {
     const log = captureDiag();
     try {
-      const memsize = await startPrometheus({ port: 0, minIntervalMs: 0, maxMillis: 50 });
+      const memsize = await startPrometheus({ port: 0, cacheMillis: 0, maxMillis: 50 });
       started.push(memsize);
       const healthy = { records: Array.from({ length: 500 }, (_, i) => ({ id: i, name: `user-${i}` })) };
       const { proxy: revokedLater, revoke } = Proxy.revocable({ some: 'data' }, {});
@@ -116,17 +117,17 @@ describe('roots that fail or turn hostile', () => {
       const first = await scrape(memsize.url);
       expect(value(first, 'memsize_root_bytes', 'healthy')).toBe(scan(healthy).bytes);
       for (const root of ['throws', 'primitive', 'revokedFn']) {
-        expect(value(first, 'memsize_walk_errors', root)).toBe(1);
+        expect(value(first, 'memsize_walk_errors_total', root)).toBe(1);
         expect(value(first, 'memsize_root_bytes', root)).toBeUndefined();
       }
-      expect(value(first, 'memsize_walk_errors', 'revokedLater')).toBe(0);
+      expect(value(first, 'memsize_walk_errors_total', 'revokedLater')).toBe(0);
       expect(value(first, 'memsize_root_bytes', 'revokedLater')).toBeDefined();
 
       revoke();
       const second = await scrape(memsize.url);
-      expect(value(second, 'memsize_walk_errors', 'revokedLater')).toBe(1);
+      expect(value(second, 'memsize_walk_errors_total', 'revokedLater')).toBe(1);
       expect(value(second, 'memsize_root_bytes', 'revokedLater')).toBeUndefined();
-      for (const root of ['throws', 'primitive', 'revokedFn']) expect(value(second, 'memsize_walk_errors', root)).toBe(2);
+      for (const root of ['throws', 'primitive', 'revokedFn']) expect(value(second, 'memsize_walk_errors_total', root)).toBe(2);
       expect(value(second, 'memsize_root_bytes', 'healthy')).toBe(scan(healthy).bytes);
 
       // A root function slower than the whole budget: "slow", and the others are not dropped.
@@ -135,7 +136,7 @@ describe('roots that fail or turn hostile', () => {
         return { small: true };
       });
       const third = await scrape(memsize.url);
-      expect(value(third, 'memsize_walk_errors', 'slow')).toBe(1);
+      expect(value(third, 'memsize_walk_errors_total', 'slow')).toBe(1);
       expect(value(third, 'memsize_root_bytes', 'slow')).toBeUndefined();
       // Cut short by the slow function or not, the healthy root never reads as memory freed.
       expect(value(third, 'memsize_root_bytes', 'healthy')).toBeGreaterThanOrEqual(scan(healthy).bytes);
@@ -156,7 +157,7 @@ describe('roots that fail or turn hostile', () => {
 
   it('measure a root mutated into something hostile between collections, without running its code', async () => {
     const calls: string[] = [];
-    const memsize = await startPrometheus({ port: 0, minIntervalMs: 0 });
+    const memsize = await startPrometheus({ port: 0, cacheMillis: 0 });
     started.push(memsize);
     const root: Record<string, unknown> = { items: [{ a: 1 }, { b: 'two' }] };
     memsize.addRoot('mutating', root);
@@ -189,7 +190,7 @@ describe('roots that fail or turn hostile', () => {
     let after = await scrape(memsize.url);
     for (let i = 0; i < 5 && value(after, 'memsize_walk_truncated', 'mutating') !== 0; i++) after = await scrape(memsize.url);
     expect(calls).toEqual([]);
-    expect(value(after, 'memsize_walk_errors', 'mutating')).toBe(0);
+    expect(value(after, 'memsize_walk_errors_total', 'mutating')).toBe(0);
     expect(value(after, 'memsize_walk_truncated', 'mutating')).toBe(0);
     expect(value(after, 'memsize_root_bytes', 'mutating')).toBe(scan(root).bytes);
     expect(value(after, 'memsize_root_bytes', 'neighbour')).toBe(value(before, 'memsize_root_bytes', 'neighbour'));
@@ -204,7 +205,7 @@ describe('shutdown', () => {
     process.on('unhandledRejection', onUnhandled);
     try {
       for (const delayMs of [0, 2, 10]) {
-        const memsize = await startPrometheus({ port: 0, minIntervalMs: 0 });
+        const memsize = await startPrometheus({ port: 0, cacheMillis: 0 });
         memsize.addRoot('big', Array.from({ length: 100_000 }, (_, i) => ({ i })));
         const inFlight = fetch(memsize.url, { signal: AbortSignal.timeout(30_000) }).then(
           async (res) => ({ status: res.status, body: await res.text() }),
@@ -236,7 +237,7 @@ describe('shutdown', () => {
   });
 
   it('from a root function during a collection: that collection completes, the next has no roots', async () => {
-    const memsize = await startPrometheus({ port: 0, minIntervalMs: 60_000 });
+    const memsize = await startPrometheus({ port: 0, cacheMillis: 60_000 });
     let shutdown: Promise<void> | null = null;
     memsize.addRoot('a', { a: 1 });
     memsize.addRoot('stopper', () => {
@@ -251,7 +252,7 @@ describe('shutdown', () => {
   });
 
   it('leaves a defined, quiet instance: addRoot and scanRoot throw, removeRoot is false, collect is empty, handlers answer 503 and 404', async () => {
-    const handlerMemsize = prometheusHandler({ minIntervalMs: 0 });
+    const handlerMemsize = prometheusHandler({ cacheMillis: 0 });
     const direct = createMemsize({ meterProvider: null });
     for (const memsize of [handlerMemsize, direct]) {
       memsize.addRoot('kept', { k: 1 });
@@ -272,7 +273,7 @@ describe('shutdown', () => {
       expect(memsize.collect().roots.size).toBe(0);
     }
     // The mounted /metrics answers 503; the report page lists no roots and a scan answers 404.
-    const report = createReportHandler(handlerMemsize, { minIntervalMs: 0, onError: () => {} });
+    const report = createReportHandler(handlerMemsize, { scanCooldownMillis: 0, onError: () => {} });
     const server = createServer((req, res) => {
       if (report(req, res)) return;
       handlerMemsize.handler(req, res);

@@ -19,7 +19,8 @@ import { createServer, request, Agent } from 'node:http';
 import { setImmediate as tick } from 'node:timers/promises';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { createMemsize, scan, startPrometheus } from '../../dist/index.js';
+import { createMemsize, scan } from '../../dist/index.js';
+import { startPrometheus } from '../../dist/prometheus.js';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with --expose-gc');
 

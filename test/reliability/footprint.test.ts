@@ -1,5 +1,5 @@
 /**
- * memsize's own footprint (issue 6): across 10,000 collections its memory stays flat, a walk's
+ * memsize's own footprint: across 10,000 collections its memory stays flat, a walk's
  * transient memory is freed when it ends (cut short or not), and 100,000 roots registered and
  * removed over time leave nothing behind. Each case runs test/reliability/footprint-child.mjs in a
  * child `node --expose-gc` on dist/ (vitest workers cannot force GC) and judges its figures here.

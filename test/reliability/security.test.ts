@@ -1,5 +1,5 @@
 /**
- * Security (issue 6):
+ * Security (docs/reliability.md, "Security"):
  * - /metrics (startPrometheus) and the demo's report page listen on 127.0.0.1 unless told
  *   otherwise: checked by connecting through this machine's non-loopback address too.
  * - No user data leaves through metrics: with roots full of hostile keys and values (HTML, quotes,
@@ -8,14 +8,13 @@
  *   string appears in it. The report page escapes the class names and keeps Map keys out.
  * - The report page cannot be made to scan by a GET or by what a cross-site page can send.
  */
-import { spawn } from 'node:child_process';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createReportHandler, scan, startPrometheus, type PrometheusMemsize } from '../../src/index.js';
+import { createReportHandler, scan } from '../../src/index.js';
+import { startPrometheus, type PrometheusMemsize } from '../../src/prometheus.js';
 import { parseExpositionStrict } from './exposition.js';
-import { assertDistFresh, ROOT_DIR } from './support.js';
+import { startDemo } from '../support/demo.js';
 
 const started: PrometheusMemsize[] = [];
 afterEach(async () => {
@@ -75,28 +74,8 @@ describe('listening addresses', () => {
   });
 
   it('the demo serves its app, report page and /metrics on 127.0.0.1 only', async () => {
-    assertDistFresh();
-    const child = spawn(process.execPath, [join(ROOT_DIR, 'demo', 'server.mjs')], {
-      cwd: ROOT_DIR,
-      env: { ...process.env, PORT: '0', METRICS_PORT: '0', DEMO_RPS: '5' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, urls } = await startDemo({ DEMO_RPS: '5' });
     try {
-      let output = '';
-      const urls = await new Promise<Record<string, string>>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the demo printed no URLs:\n${output}`)), 30_000);
-        const onData = (chunk: Buffer) => {
-          output += chunk.toString();
-          const found = Object.fromEntries([...output.matchAll(/^\s+(app|report|metrics)\s+(http:\/\/\S+)$/gm)].map((m) => [m[1], m[2]]));
-          if (found.app && found.report && found.metrics) {
-            clearTimeout(timer);
-            resolve(found as Record<string, string>);
-          }
-        };
-        child.stdout!.on('data', onData);
-        child.stderr!.on('data', onData);
-        child.on('exit', (code) => reject(new Error(`the demo exited (${code}):\n${output}`)));
-      });
       for (const url of Object.values(urls)) {
         const { hostname, port } = new URL(url);
         expect(hostname).toBe('127.0.0.1');
@@ -146,7 +125,7 @@ function hostileRoot(): Record<string, unknown> {
     dict,
     error: new Error(hostileStrings[0]),
     symbol: Symbol(hostileStrings[2]),
-    // More types than maxTypesPerRoot, so some fold into (other).
+    // More types than maxTypes, so some fold into (other).
     many: Array.from({ length: 40 }, (_, i) => {
       const C = class {};
       Object.defineProperty(C, 'name', { value: `Generated${i}` });
@@ -157,7 +136,7 @@ function hostileRoot(): Record<string, unknown> {
 
 describe('hostile keys, values and class names', () => {
   it('never reach a label except as sanitized type names; the exposition stays valid', async () => {
-    const memsize = await startPrometheus({ port: 0, minIntervalMs: 0, maxTypesPerRoot: 20 });
+    const memsize = await startPrometheus({ port: 0, cacheMillis: 0, maxTypes: 20 });
     started.push(memsize);
     const root = hostileRoot();
     memsize.addRoot('hostile', root);
@@ -198,7 +177,7 @@ describe('hostile keys, values and class names', () => {
     started.push(memsize);
     const root = hostileRoot();
     memsize.addRoot('hostile', root);
-    const report = createReportHandler(memsize, { minIntervalMs: 0, maxTypes: 100 });
+    const report = createReportHandler(memsize, { scanCooldownMillis: 0, maxTypes: 100 });
     const server = createServer((req, res) => {
       if (!report(req, res)) res.writeHead(404).end();
     });
@@ -247,7 +226,7 @@ describe('the report page cannot be made to scan', () => {
         return memsize.scanRoot(name, options);
       },
     };
-    const report = createReportHandler(source, { minIntervalMs: 0, onError: () => {} });
+    const report = createReportHandler(source, { scanCooldownMillis: 0, onError: () => {} });
     const server = createServer((req, res) => {
       if (!report(req, res)) res.writeHead(404).end();
     });

@@ -7,7 +7,7 @@ describe('toJSON', () => {
   it('lists types largest first with their share of the total, ties by name', () => {
     const json = toJSON(result({ small: [100, 1], big: [700, 7], tieB: [100, 3] }));
     expect(json.types.map((t) => t.type)).toEqual(['big', 'small', 'tieB']);
-    expect(json.types[0]).toEqual({ type: 'big', bytes: 700, objects: 7, share: 700 / 900 });
+    expect(json.types[0]).toEqual({ type: 'big', bytes: 700, objects: 7, share: 700 / 900, bytesError: 0 });
     expect(json.types.reduce((sum, t) => sum + t.share, 0)).toBeCloseTo(1, 12);
     expect(json.paths).toBeNull();
   });

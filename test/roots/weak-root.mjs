@@ -3,7 +3,7 @@
 // references, forces garbage collection, and prints what was observed as one JSON line.
 import { request } from 'node:http';
 import { setImmediate as tick } from 'node:timers/promises';
-import { startPrometheus } from '../../dist/index.js';
+import { startPrometheus } from '../../dist/prometheus.js';
 
 if (typeof globalThis.gc !== 'function') throw new Error('run with --expose-gc');
 
@@ -28,7 +28,7 @@ function makeBig() {
   return { items: Array.from({ length: 2_000 }, (_, i) => ({ i, label: `item-${i}` })) };
 }
 
-const memsize = await startPrometheus({ port: 0, minIntervalMs: 0 });
+const memsize = await startPrometheus({ port: 0, cacheMillis: 0 });
 let app = makeBig();
 const appProbe = new WeakRef(app);
 memsize.addRoot('weak', app);

@@ -2,10 +2,17 @@
  * The calibration run shared by test/size/calibration.test.ts (which gates on it) and anything
  * that wants the full accuracy table: build every fixture, take ONE heap snapshot holding all of
  * them, read each fixture's V8 retained size, run scan() on each, and tabulate.
+ *
+ * The corpus is the fixed-shape fixtures of graphs.ts followed by the ones of provenance.ts, built
+ * the way applications build data (issue 10).
  */
 import { scan } from '../../src/index.js';
-import { FIXTURES, buildAllFixtures } from '../fixtures/graphs.js';
+import { FIXTURES, type Fixture } from '../fixtures/graphs.js';
+import { PROVENANCE_FIXTURES } from '../fixtures/provenance.js';
 import { measureRetained, type RetainedMeasurement } from './heap-snapshot.js';
+
+/** Every calibration fixture, in table order. */
+export const CALIBRATION_FIXTURES: readonly Fixture[] = [...FIXTURES, ...PROVENANCE_FIXTURES];
 
 /** A fixture counts as accurate when memsize is within this share of V8's figure. */
 export const WITHIN = 0.1;
@@ -31,15 +38,16 @@ export interface CalibrationRun {
 /** Build every fixture, snapshot once, scan each. */
 export function runCalibration(scale = 1): CalibrationRun {
   const started = performance.now();
-  const fixtures = buildAllFixtures(scale);
+  const fixtures: Record<string, unknown> = {};
+  for (const f of CALIBRATION_FIXTURES) fixtures[f.name] = f.build(scale);
   const buildMs = performance.now() - started;
   const measurement = measureRetained(fixtures);
   const scans = new Map<string, ReturnType<typeof scan>>();
   const scanStarted = performance.now();
-  for (const { name } of FIXTURES) scans.set(name, scan(fixtures[name], { maxObjects: 50_000_000, maxMillis: 60_000 }));
+  for (const { name } of CALIBRATION_FIXTURES) scans.set(name, scan(fixtures[name], { maxObjects: 50_000_000, maxMillis: 60_000 }));
   const scanMs = performance.now() - scanStarted;
   const rows: CalibrationRow[] = [];
-  for (const { name } of FIXTURES) {
+  for (const { name } of CALIBRATION_FIXTURES) {
     const truth = measurement.targets.get(name);
     const result = scans.get(name);
     if (truth === undefined || result === undefined) throw new Error(`fixture ${name} not found in the snapshot`);

@@ -1,12 +1,12 @@
 /**
- * Property-based tests of the walk (issue 6): fast-check generates object graphs mixing every
+ * Property-based tests of the walk: fast-check generates object graphs mixing every
  * kind of value scan() must handle, wired with cycles and shared subgraphs, and full of traps:
  * accessors, Proxies, and classes whose every overridable hook (Symbol.iterator, entries,
  * forEach, size, constructor, name, toJSON, valueOf, toString, Symbol.toPrimitive...) records a
  * call. For every graph:
  * - scan() returns and no user code ran (not one recorded call);
  * - the walk reaches exactly the distinct values an independent reference walk (below, written
- *   from the contract in issue 2, not from src/walk) finds;
+ *   from the contract in README "What bytes means", not from src/walk) finds;
  * - a second scan gives the same figures, byType sums to the totals, paths change no total;
  * - a maxObjects budget below the graph's size truncates it with partial figures, above it changes nothing.
  *
@@ -16,6 +16,7 @@
 import vm from 'node:vm';
 import { types } from 'node:util';
 import fc from 'fast-check';
+import { propertyParams, propertyRuns } from '../support/property.js';
 import { describe, expect, it } from 'vitest';
 import { scan, type ScanResult } from '../../src/index.js';
 import { visitedValues } from '../../src/walk/debug.js';
@@ -311,7 +312,7 @@ function build(recipe: NodeRecipe[]): unknown {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The reference walk: what issue 2 says the walk follows, written plainly. Deliberately not
+// The reference walk: what README's "What bytes means" says the walk follows, written plainly. Deliberately not
 // shared with src/walk: it reads through descriptors everywhere and classifies with util.types.
 
 const V8_MAJOR = Number(process.versions.v8.split('.')[0]);
@@ -435,10 +436,8 @@ function scanRecording(root: unknown, options?: Parameters<typeof scan>[1]): Sca
   }
 }
 
-const NUM_RUNS = Number(process.env.MEMSIZE_PROPERTY_RUNS ?? 250);
-/** MEMSIZE_PROPERTY_SEED replays a run; MEMSIZE_PROPERTY_NO_SHRINK=1 reports the first failure as found. */
-const SEED = process.env.MEMSIZE_PROPERTY_SEED === undefined ? {} : { seed: Number(process.env.MEMSIZE_PROPERTY_SEED) };
-const SHRINK = process.env.MEMSIZE_PROPERTY_NO_SHRINK === '1' ? { endOnFailure: true } : {};
+/** Seeds and replay: see test/support/property.ts (MEMSIZE_PROPERTY_SEED, _RUNS, _NO_SHRINK). */
+const NUM_RUNS = propertyRuns(250);
 
 describe('walk properties (fast-check)', () => {
   it('scan() never throws, never runs user code, and reaches exactly what the reference walk reaches', () => {
@@ -461,7 +460,7 @@ describe('walk properties (fast-check)', () => {
         expect(first.objects).toBeGreaterThanOrEqual(visited.values.length);
         expect(first.truncated).toBe(false);
       }),
-      { numRuns: NUM_RUNS, ...SEED, ...SHRINK },
+      propertyParams({ numRuns: NUM_RUNS }),
     );
   });
 
@@ -492,7 +491,7 @@ describe('walk properties (fast-check)', () => {
           expect(path.objects).toBeLessThanOrEqual(first.objects);
         }
       }),
-      { numRuns: NUM_RUNS, ...SEED, ...SHRINK },
+      propertyParams({ numRuns: NUM_RUNS }),
     );
   });
 
@@ -516,7 +515,7 @@ describe('walk properties (fast-check)', () => {
           expect(partial.objects).toBeLessThanOrEqual(full.objects);
         }
       }),
-      { numRuns: Math.max(50, Math.floor(NUM_RUNS / 2)), ...SEED, ...SHRINK },
+      propertyParams({ numRuns: Math.max(50, Math.floor(NUM_RUNS / 2)) }),
     );
   });
 });

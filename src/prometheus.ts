@@ -1,5 +1,5 @@
 /**
- * Prometheus for applications without an OpenTelemetry setup: a MeterProvider of its own with
+ * The `memsize/prometheus` entry. Prometheus for applications without an OpenTelemetry setup: a MeterProvider of its own with
  * the Prometheus exporter, either on its own port ({@link startPrometheus}) or mounted on the
  * application's node:http server ({@link prometheusHandler}).
  *
@@ -21,15 +21,16 @@ import {
   type CollectionResult,
   type MetricCollectOptions,
 } from '@opentelemetry/sdk-metrics';
-import { MemsizeError } from '../errors.js';
-import { buildMemsize, type Memsize } from '../memsize.js';
+import { MemsizeError } from './errors.js';
+import { ATTR_ROOT, METER_NAME, WALK_ERRORS } from './metrics/names.js';
+import { buildMemsize, type Memsize } from './memsize.js';
 import {
   resolveHandlerOptions,
   resolvePrometheusOptions,
   type PrometheusHandlerOptions,
   type PrometheusOptions,
   type ResolvedMemsizeOptions,
-} from '../memsize-options.js';
+} from './options.js';
 
 /** What {@link startPrometheus} resolves to: a {@link Memsize} whose gauges are served on `url`. */
 export interface PrometheusMemsize extends Memsize {
@@ -51,9 +52,15 @@ export interface PrometheusHandlerMemsize extends Memsize {
   readonly meterProvider: ApiMeterProvider;
 }
 
-/** The Prometheus exporter with delta-temporality observable gauges and one collection at a time. */
+/**
+ * The Prometheus exporter with delta-temporality observable gauges and one collection at a time.
+ * The walk-errors counter must stay cumulative (Prometheus reads a counter's running total), so
+ * the SDK would keep exporting a removed root's counter at its last value; `liveRoots` lets the
+ * exporter drop the counter points of roots that are no longer registered.
+ */
 class MemsizePrometheusExporter extends PrometheusExporter {
   #lastCollection: Promise<unknown> = Promise.resolve();
+  liveRoots: () => readonly string[] = () => [];
 
   override selectAggregationTemporality(instrumentType: InstrumentType): AggregationTemporality {
     return instrumentType === InstrumentType.OBSERVABLE_GAUGE
@@ -62,9 +69,21 @@ class MemsizePrometheusExporter extends PrometheusExporter {
   }
 
   override collect(options?: MetricCollectOptions): Promise<CollectionResult> {
-    const run = this.#lastCollection.then(() => super.collect(options));
+    const run = this.#lastCollection.then(async () => this.#dropRemovedRoots(await super.collect(options)));
     this.#lastCollection = run.catch(() => undefined);
     return run;
+  }
+
+  #dropRemovedRoots(result: CollectionResult): CollectionResult {
+    const live = new Set(this.liveRoots());
+    for (const scope of result.resourceMetrics.scopeMetrics) {
+      if (scope.scope.name !== METER_NAME) continue;
+      for (const metric of scope.metrics) {
+        if (metric.descriptor.name !== WALK_ERRORS.name) continue;
+        (metric as { dataPoints: unknown[] }).dataPoints = metric.dataPoints.filter((point) => live.has(String(point.attributes[ATTR_ROOT])));
+      }
+    }
+    return result;
   }
 }
 
@@ -78,7 +97,7 @@ function buildPipeline(options: ResolvedMemsizeOptions, beforeProviderShutdown: 
   const exporter = new MemsizePrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ readers: [exporter] });
   let shutDown = false;
-  const memsize = buildMemsize(options, meterProvider, async () => {
+  const memsize: Memsize = buildMemsize(options, meterProvider, async () => {
     shutDown = true;
     await beforeProviderShutdown();
     try {
@@ -87,6 +106,7 @@ function buildPipeline(options: ResolvedMemsizeOptions, beforeProviderShutdown: 
       diag.warn(`memsize: shutting down the Prometheus MeterProvider failed: ${String(error)}`);
     }
   });
+  exporter.liveRoots = () => memsize.rootNames();
   const serve = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method Not Allowed\n');
@@ -196,3 +216,5 @@ export async function startPrometheus(options?: PrometheusOptions): Promise<Prom
     meterProvider: pipeline.meterProvider,
   };
 }
+
+export type { PrometheusOptions, PrometheusHandlerOptions } from './options.js';

@@ -1,0 +1,133 @@
+/**
+ * Random samples of a large collection's entries, for the estimating walk (see walk.ts,
+ * "Sampled collections"). Owns the random number generator and the choice of positions; knows
+ * nothing about what an entry holds.
+ *
+ * A sample is drawn in two parts, both uniform over all entries (never the first k, which in a
+ * Map are the oldest):
+ * - draw 1 (a quarter of the sample) is walked first and counted as it is: whatever the entries
+ *   share with each other (a config object, a repeated string) is found here and counted once;
+ * - draw 2 (the rest) is walked afterwards, so what it finds is what draw 1 did not: mostly what
+ *   its entries hold alone. That part is scaled up to the entries outside draw 1.
+ * The idea comes from Apache Spark's SizeEstimator (two draws, so shared sub-objects are not
+ * extrapolated); this implementation and its statistics are memsize's own.
+ *
+ * Never runs user code: Math.random and the Set and typed-array methods it uses were captured
+ * when memsize loaded.
+ */
+import { setAdd, setForEach, setSize, uncurryThis } from './primordials.js';
+
+const typedArraySort = uncurryThis(
+  Object.getPrototypeOf(Float64Array.prototype).sort as (this: never) => unknown,
+);
+const mathRandom = Math.random;
+const imul = Math.imul;
+const floor = Math.floor;
+
+/** A small, fast, seedable generator (mulberry32). Not for cryptography: only to pick entries. */
+export class SampleRandom {
+  #state: number;
+  constructor(seed: number) {
+    this.#state = seed >>> 0;
+  }
+  /** A uniform 32-bit unsigned integer. */
+  next32(): number {
+    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+  /** A uniform integer in [0, n), for n up to 2^53. */
+  below(n: number): number {
+    const x = (this.next32() * 2 ** 21 + (this.next32() >>> 11)) / 2 ** 53;
+    return floor(x * n);
+  }
+}
+
+/** A fresh seed for a walk that was given none. */
+export function freshSeed(): number {
+  return floor(mathRandom() * 2 ** 32);
+}
+
+/**
+ * Positions of one sample, ascending, each encoded as `position * 2 + (in draw 1 ? 1 : 0)`
+ * (positions stay far below 2^52, so the encoding is exact).
+ */
+export type SamplePositions = Float64Array;
+
+/**
+ * `k` distinct positions out of `[0, n)`, uniformly (Floyd's algorithm), of which a uniform
+ * `k1` are marked as draw 1. Requires `k1 <= k <= n`.
+ */
+export function drawPositions(random: SampleRandom, n: number, k: number, k1: number): SamplePositions {
+  const chosen = new Set<number>();
+  for (let j = n - k; j < n; j++) {
+    const t = random.below(j + 1);
+    const before = setSize(chosen);
+    setAdd(chosen, t);
+    if (setSize(chosen) === before) setAdd(chosen, j);
+  }
+  const out = new Float64Array(k);
+  let i = 0;
+  setForEach(chosen, (p: unknown) => {
+    out[i++] = p as number;
+  });
+  // Which k1 of them form draw 1: a partial Fisher-Yates shuffle, then the marks.
+  for (let m = 0; m < k1; m++) {
+    const r = m + random.below(k - m);
+    const t = out[m]!;
+    out[m] = out[r]!;
+    out[r] = t;
+  }
+  for (let m = 0; m < k; m++) out[m] = out[m]! * 2 + (m < k1 ? 1 : 0);
+  typedArraySort(out);
+  return out;
+}
+
+/** The share of a sample that goes to draw 1 (the rest is draw 2, which is extrapolated). */
+export function firstDrawSize(k: number): number {
+  return k < 8 ? 1 : floor(k / 4);
+}
+
+/**
+ * Running statistics of one sampled collection's draw 2: the estimated bytes and things each of
+ * its entries added, for the variance of the extrapolated total.
+ */
+export class SampleStats {
+  /** Entries of draw 2 whose figures are still to come. */
+  left: number;
+  sumBytes = 0;
+  sumSqBytes = 0;
+  sumObjects = 0;
+  sumSqObjects = 0;
+  constructor(
+    /** Entries draw 2 stands for: the collection's entries outside draw 1. */
+    readonly population: number,
+    /** Entries in draw 2. */
+    readonly k: number,
+    /** Weight of the collection itself (its own share of an enclosing sample's extrapolation). */
+    readonly outerWeight: number,
+  ) {
+    this.left = k;
+  }
+
+  add(bytes: number, objects: number): void {
+    this.sumBytes += bytes;
+    this.sumSqBytes += bytes * bytes;
+    this.sumObjects += objects;
+    this.sumSqObjects += objects * objects;
+    this.left--;
+  }
+
+  /** Variance of the extrapolated total (without-replacement sampling), in the enclosing scale. */
+  variance(sum: number, sumSq: number): number {
+    const k = this.k;
+    const n = this.population;
+    if (k < 2 || n <= k) return 0;
+    const mean = sum / k;
+    const spread = (sumSq - k * mean * mean) / (k - 1);
+    const s2 = spread > 0 ? spread : 0;
+    const w = this.outerWeight;
+    return w * w * n * n * (1 - k / n) * (s2 / k);
+  }
+}
