@@ -156,7 +156,7 @@ describe('report page in headless Chromium', () => {
       verifyCost: () => memsize.verifyCost(limit),
     };
     const errors: unknown[] = [];
-    const handler = createReportHandler(source, { minIntervalMs: 200, onError: (e) => errors.push(e) });
+    const handler = createReportHandler(source, { scanCooldownMillis: 200, onError: (e) => errors.push(e) });
     const server = createServer((req, res) => {
       if (!handler(req, res)) res.writeHead(404).end();
     });

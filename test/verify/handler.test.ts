@@ -63,7 +63,7 @@ describe('report handler: check against V8', () => {
 
   it("runs a check on POST whose figures are the snapshot's and scan's, then shows them on the page", async () => {
     const { source, root, memsize } = setup();
-    const base = await serve(source, { minIntervalMs: 0 });
+    const base = await serve(source, { scanCooldownMillis: 0 });
     const res = await postVerify(base, { force: false });
     expect(res.status).toBe(200);
     const { verify } = (await res.json()) as { verify: VerifyResult };
@@ -77,7 +77,7 @@ describe('report handler: check against V8', () => {
 
   it('answers 409 with the refusal above the limit, shows it with "Run anyway", and force runs it', async () => {
     const { source } = setup(1024 * 1024);
-    const base = await serve(source, { minIntervalMs: 0 });
+    const base = await serve(source, { scanCooldownMillis: 0 });
     const refused = await postVerify(base, {});
     expect(refused.status).toBe(409);
     const body = (await refused.json()) as { error: string; code: string; cost: { allowed: boolean } };
@@ -95,7 +95,7 @@ describe('report handler: check against V8', () => {
 
   it('needs the page header and JSON, checks the body, and paces checks with scans', async () => {
     const { source } = setup();
-    const base = await serve(source, { minIntervalMs: 60_000 });
+    const base = await serve(source, { scanCooldownMillis: 60_000 });
     expect((await postVerify(base, {}, { 'content-type': 'application/json' })).status).toBe(403);
     expect((await postVerify(base, {}, { 'x-memsize-scan': '1', 'content-type': 'text/plain' })).status).toBe(415);
     expect((await postVerify(base, {}, { ...HEADERS, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
