@@ -85,7 +85,8 @@ export function correctionFactors(
 
 /**
  * A copy of `measurement` with `bytes` scaled by the root's ratio and split over the types by
- * the per-type factors, and a `correction` field saying so. Object counts are left as memsize
+ * the per-type factors (an estimate's `bytesError`, of the root and of each type, scaled alike),
+ * and a `correction` field saying so. Object counts are left as memsize
  * counted them. Pure: the input is not modified. Bytes are rounded to whole bytes, and the
  * types' bytes sum to `bytes` up to that rounding.
  */
@@ -103,10 +104,15 @@ export function applyCorrection<T extends CorrectableMeasurement>(measurement: T
   for (const [type, total] of measurement.byType) {
     // No weight at all (every type had a zero factor): keep memsize's own shares.
     const share = weightSum > 0 ? (weights.get(type) ?? 0) / weightSum : measurement.bytes > 0 ? total.bytes / measurement.bytes : 0;
-    byType.set(type, { ...total, bytes: Math.round(corrected * share) });
+    const bytes = Math.round(corrected * share);
+    // An estimate's interval scales with the figure it bounds.
+    const error = total.bytesError === undefined || total.bytes <= 0 ? {} : { bytesError: Math.round((total.bytesError * bytes) / total.bytes) };
+    byType.set(type, { ...total, bytes, ...error });
   }
+  const rootError = (measurement as { bytesError?: unknown }).bytesError;
   return {
     ...measurement,
+    ...(typeof rootError === 'number' ? { bytesError: Math.round(rootError * factors.ratio) } : {}),
     bytes: corrected,
     byType,
     correction: {

@@ -42,6 +42,16 @@ describe('correctionFactors and applyCorrection', () => {
     expect(corrected.byType.get('Array')?.bytes).toBe(0);
   });
 
+  it('scales an estimate\'s interval with its figure', () => {
+    if (factors === null) throw new Error('no factors');
+    const estimate = { ...measurement({ Row: 1000, string: 1000 }), bytesError: 100 };
+    estimate.byType.set('Row', { bytes: 1000, objects: 1, bytesError: 50 });
+    const corrected = applyCorrection(estimate, factors);
+    expect(corrected.bytesError).toBe(110);
+    const row = corrected.byType.get('Row');
+    expect(row?.bytesError).toBe(Math.round((50 * (row?.bytes ?? 0)) / 1000));
+  });
+
   it('does not modify its input', () => {
     if (factors === null) throw new Error('no factors');
     const later = measurement({ Row: 10 });
