@@ -4,7 +4,7 @@
  * OpenTelemetry's `diag`, once per root and reason (or once per message), never per scrape.
  */
 import { diag, metrics, type MeterProvider } from '@opentelemetry/api';
-import { Collector, type Collection } from './collect.js';
+import { Collector, type Collection, type RootMeasurement } from './collect.js';
 import { MemsizeError } from './errors.js';
 import { registerGauges, type GaugeRegistration } from './metrics/gauges.js';
 import {
@@ -17,6 +17,13 @@ import {
 import { RootRegistry, type RootTarget } from './roots/registry.js';
 import { scan } from './scan.js';
 import type { ScanResult } from './snapshot.js';
+import { applyCorrection, CorrectionStore, type AppliedCorrection, type CorrectionFactors } from './verify/correction.js';
+import { estimateVerifyCost, heapTooLarge, resolveVerifyOptions, runVerify, type VerifyCost, type VerifyInput, type VerifyOptions, type VerifyResult } from './verify/verify.js';
+
+/** A root's measurement, with `correction` set when factors from `verify({ calibrate })` scaled it. */
+export type CorrectedRootMeasurement = RootMeasurement & { correction?: AppliedCorrection };
+/** A collection whose calibrated roots are corrected (see {@link Memsize.verify}). */
+export type CorrectedCollection = Omit<Collection, 'roots'> & { roots: Map<string, CorrectedRootMeasurement> };
 
 /** What {@link createMemsize} returns: register roots, read measurements, shut down. */
 export interface Memsize {
@@ -38,8 +45,9 @@ export interface Memsize {
   /**
    * The measurement the gauges report: the last collection while younger than `cacheMillis`
    * (and no root was added or removed since), else a fresh one. Never throws for a root that fails.
+   * Roots calibrated by `verify({ calibrate })` are corrected and carry a `correction` field.
    */
-  collect(): Collection;
+  collect(): CorrectedCollection;
   /**
    * A fresh one-off {@link scan} of one registered root, with scan()'s own options and defaults
    * (e.g. `{ paths: true }` for the report page). Not cached and not budgeted by `maxMillis`.
@@ -54,6 +62,31 @@ export interface Memsize {
    * `rootNames()` is empty and `collect()` returns a collection with no roots.
    */
   shutdown(): Promise<void>;
+  /**
+   * Check memsize against V8: scan every registered root, take ONE heap snapshot of the process,
+   * and return V8's retained size of each root (per root and per type) beside memsize's estimate
+   * from a fresh scan. Expensive and synchronous: it blocks the event loop for the whole snapshot
+   * (a full GC included) and needs memory in proportion to the heap; {@link verifyCost} states the
+   * cost first. Run only when called. Keeps no reference to any root afterwards.
+   * With `{ calibrate: true }` (or a list of root names) the ratios found are kept as correction
+   * factors: later collections of those roots are scaled by them, per type, and say so in their
+   * `correction` field.
+   * @throws MemsizeError ERR_MEMSIZE_HEAP_TOO_LARGE when the used heap is above
+   *   `options.maxHeapBytes` (default 256 MiB) and `force` is not set; ERR_MEMSIZE_INVALID_OPTION;
+   *   ERR_MEMSIZE_ROOT_UNKNOWN for a name in `roots` or `calibrate` that is not registered;
+   *   ERR_MEMSIZE_SHUT_DOWN
+   */
+  verify(options?: VerifyOptions): VerifyResult;
+  /**
+   * What {@link verify} would cost now (time, memory, temporary file), estimated from the used
+   * heap, and whether it would run without `force`. Cheap.
+   * @param options `maxHeapBytes` as verify() takes it
+   */
+  verifyCost(options?: Pick<VerifyOptions, 'maxHeapBytes'>): VerifyCost;
+  /** The correction factors kept by `verify({ calibrate })`, by root name (plain copies). */
+  corrections(): Record<string, CorrectionFactors>;
+  /** Drop the correction of one root (or of all): later collections report memsize's own figures. @returns whether any was dropped */
+  clearCorrections(name?: string): boolean;
 }
 
 /**
@@ -87,10 +120,33 @@ export function buildMemsize(
     );
   });
   const loggedFailures = new Set<string>();
+  const corrections = new CorrectionStore();
+  // Corrected copies per collection, so repeated reads of one cached collection give one object.
+  let correctedFrom: Collection | null = null;
+  let correctedTo: CorrectedCollection | null = null;
+  /**
+   * The collector's collection with calibrated roots corrected (verify({ calibrate })). This is
+   * where the correction hooks into the pipeline until the collector and gauges take it over.
+   */
+  const collectCorrected = (): CorrectedCollection => {
+    const collection = collector.collect();
+    if (corrections.size === 0) return collection;
+    if (collection === correctedFrom && correctedTo !== null) return correctedTo;
+    const roots = new Map<string, CorrectedRootMeasurement>(collection.roots);
+    for (const [name, measurement] of collection.roots) {
+      const factors = corrections.get(name);
+      // A truncated walk is a lower bound: scaling it would pass off a guess as corrected.
+      if (factors === undefined || measurement.error !== null || measurement.truncated) continue;
+      roots.set(name, applyCorrection(measurement, factors));
+    }
+    correctedFrom = collection;
+    correctedTo = { ...collection, roots };
+    return correctedTo;
+  };
   const gauges: GaugeRegistration | null =
     meterProvider === null
       ? null
-      : registerGauges(meterProvider, () => collector.collect(), options.maxTypes, (error) => {
+      : registerGauges(meterProvider, () => collectCorrected(), options.maxTypes, (error) => {
           const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
           if (loggedFailures.has(message)) return;
           loggedFailures.add(message);
@@ -110,13 +166,14 @@ export function buildMemsize(
     removeRoot(name) {
       const entry = registry.get(name);
       if (entry !== undefined) collector.forget(entry);
+      corrections.delete(name);
       return registry.remove(name);
     },
     rootNames() {
       return registry.names();
     },
     collect() {
-      return collector.collect();
+      return collectCorrected();
     },
     scanRoot(name, scanOptions) {
       const call = `scanRoot(${JSON.stringify(name)})`;
@@ -140,8 +197,51 @@ export function buildMemsize(
       }
       return scan(resolution.value, scanOptions);
     },
+    verify(verifyOptions) {
+      const call = 'verify()';
+      assertRunning(call);
+      const resolvedVerify = resolveVerifyOptions(call, verifyOptions);
+      const known = registry.names();
+      for (const [option, names] of [['roots', resolvedVerify.roots], ['calibrate', Array.isArray(resolvedVerify.calibrate) ? resolvedVerify.calibrate : null]] as const) {
+        for (const name of names ?? []) {
+          if (!known.includes(name)) {
+            throw new MemsizeError('ERR_MEMSIZE_ROOT_UNKNOWN', `${call}: options.${option} names ${JSON.stringify(name)}, which is not a registered root (registered: ${known.length === 0 ? 'none' : known.map((n) => JSON.stringify(n)).join(', ')})`);
+          }
+        }
+      }
+      const cost = estimateVerifyCost(resolvedVerify.maxHeapBytes);
+      if (!cost.allowed && !resolvedVerify.force) throw heapTooLarge(call, cost);
+      const inputs: VerifyInput[] = [];
+      for (const name of resolvedVerify.roots ?? known) {
+        const entry = registry.get(name);
+        if (entry === undefined) continue;
+        const resolution = entry.resolve();
+        if (resolution.status === 'collected') inputs.push({ name, error: 'the root was garbage-collected' });
+        else if (resolution.status === 'failed') inputs.push({ name, error: resolution.error.message });
+        else inputs.push({ name, value: resolution.value });
+      }
+      const result = runVerify(inputs, resolvedVerify, cost);
+      inputs.length = 0; // the values must not outlive the call (weak roots stay weak)
+      for (const [name, factors] of Object.entries(result.corrections)) corrections.set(name, factors);
+      return result;
+    },
+    verifyCost(costOptions) {
+      return estimateVerifyCost(resolveVerifyOptions('verifyCost()', costOptions).maxHeapBytes);
+    },
+    corrections() {
+      return corrections.toJSON();
+    },
+    clearCorrections(name) {
+      if (name === undefined) {
+        const had = corrections.size > 0;
+        corrections.clear();
+        return had;
+      }
+      return corrections.delete(name);
+    },
     shutdown() {
       if (shutdownPromise === null) {
+        corrections.clear();
         gauges?.unregister();
         registry.clear();
         collector.reset();

@@ -10,6 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { describeValue, MemsizeError } from '../errors.js';
 import { resolveReportHandlerOptions, type ReportHandlerOptions, type ScanOptions } from '../options.js';
 import type { ScanResult } from '../snapshot.js';
+import type { VerifyCost, VerifyOptions, VerifyPageState, VerifyResult } from '../verify/verify.js';
 import { buildReport, type ReportJSON, type RootHistory } from './json.js';
 import { renderHtml } from './html.js';
 import { PAGE_CSP } from './page-assets.js';
@@ -24,7 +25,12 @@ export interface ReportSource {
   rootNames(): string[];
   /** A fresh scan of one registered root; throws a MemsizeError `ERR_MEMSIZE_ROOT_UNKNOWN` for an unknown name. */
   scanRoot(name: string, options?: ScanOptions): ScanResult;
+  /** Check against V8 (`memsize.verify()`); when present with `verifyCost`, the page offers it. */
+  verify?(options?: VerifyOptions): VerifyResult;
+  /** The cost of a check against V8, stated on the page before it runs. */
+  verifyCost?(): VerifyCost;
 }
+
 
 /**
  * A `node:http` request handler. Returns true when the request was the report's (it answered it),
@@ -113,7 +119,10 @@ function readBody(req: IncomingMessage): Promise<string> {
  *
  * Routes under `prefix`: `GET prefix` the page (`?root=NAME` selects a root; `?format=json|text`
  * or `Accept: application/json` for data), `POST prefix/scan` with a JSON body `{"root": NAME}`,
- * `Content-Type: application/json` and an `X-Memsize-Scan` header scans one root.
+ * `Content-Type: application/json` and an `X-Memsize-Scan` header scans one root. When the source
+ * has `verify()` (createMemsize()'s object does): `GET prefix/verify` states the cost of a check
+ * against V8, and `POST prefix/verify` (same headers, body `{"force": false}`) runs one; above
+ * the heap limit it answers 409 with the refusal, and `{"force": true}` runs it anyway.
  *
  * @param source - the roots and their scans: the object `createMemsize()` or `startPrometheus()` returns.
  * @param options - see {@link ReportHandlerOptions}.
@@ -141,6 +150,21 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
   const base = config.prefix === '/' ? '' : config.prefix; // no trailing slash: '' when mounted at '/'
   const histories = new Map<string, RootHistory>();
   let lastScanEndedAt = -Infinity;
+  const canVerify = typeof source.verify === 'function' && typeof source.verifyCost === 'function';
+  let lastVerify: VerifyResult | null = null;
+  let verifyRefusal: VerifyPageState['refusal'] = null;
+  let verifyError: VerifyPageState['error'] = null;
+
+  /** The check-against-V8 part of the page, or undefined when the source cannot verify. */
+  function verifyState(): VerifyPageState | undefined {
+    if (!canVerify) return undefined;
+    try {
+      return { cost: source.verifyCost!(), last: lastVerify, refusal: verifyRefusal, error: verifyError };
+    } catch (error) {
+      config.onError(error);
+      return undefined;
+    }
+  }
 
   const nextScanInMs = () => Math.max(0, Math.ceil(lastScanEndedAt + config.scanCooldownMillis - Date.now()));
 
@@ -187,7 +211,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
         );
       return send(res, 200, 'text/plain', parts.join('\n') || 'no roots registered\n', {}, head);
     }
-    const html = renderHtml(data, { prefix: base, selected: wanted, title: config.title, maxTypes: config.maxTypes });
+    const html = renderHtml(data, { prefix: base, selected: wanted, title: config.title, maxTypes: config.maxTypes, verify: verifyState() });
     send(res, 200, 'text/html', html, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }, head);
   }
 
@@ -254,6 +278,45 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     sendJSON(res, 200, { root, nextScanInMs: nextScanInMs() });
   }
 
+  /**
+   * POST prefix/verify, body `{"force": boolean}`: one check against V8, paced and guarded like
+   * a scan. A refusal (heap above the limit) answers 409 with the message and the cost; the page
+   * then offers to run it anyway with `force`.
+   */
+  async function serveVerify(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!canVerify) throw new HttpError(404, 'this report source cannot check against V8 (it has no verify())');
+    checkScanRequest(req);
+    checkPace();
+    const text = await readBody(req);
+    let force: unknown;
+    try {
+      force = text.trim() === '' ? false : ((JSON.parse(text) as { force?: unknown } | null)?.force ?? false);
+    } catch {
+      throw new HttpError(400, 'the request body must be JSON like {"force": false}');
+    }
+    if (typeof force !== 'boolean') throw new HttpError(400, `the body's "force" must be true or false, got ${describeValue(force)}`);
+    checkPace();
+    let result: VerifyResult;
+    try {
+      result = source.verify!({ force });
+    } catch (error) {
+      lastScanEndedAt = Date.now();
+      if (error instanceof MemsizeError && error.code === 'ERR_MEMSIZE_HEAP_TOO_LARGE') {
+        verifyRefusal = { message: error.message, at: Date.now() };
+        throw new HttpError(409, error.message, {}, { code: error.code, cost: source.verifyCost!() });
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      verifyError = { message, at: Date.now() };
+      config.onError(error);
+      throw new HttpError(500, `the check against V8 failed: ${message}`);
+    }
+    lastScanEndedAt = Date.now();
+    lastVerify = result;
+    verifyRefusal = null;
+    verifyError = null;
+    sendJSON(res, 200, { verify: result, nextScanInMs: nextScanInMs() });
+  }
+
   function fail(res: ServerResponse, error: unknown): void {
     if (res.headersSent) {
       if (!(error instanceof HttpError)) config.onError(error);
@@ -285,6 +348,17 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       } else if (path === `${base}/scan`) {
         if (req.method !== 'POST') throw new HttpError(405, `${path} answers POST only`, { allow: 'POST' });
         serveScan(req, res).catch((error: unknown) => fail(res, error));
+      } else if (path === `${base}/verify`) {
+        if (req.method === 'GET' || req.method === 'HEAD') {
+          // The cost only: reads heap statistics, never snapshots.
+          const state = verifyState();
+          if (state === undefined) throw new HttpError(404, 'this report source cannot check against V8 (it has no verify())');
+          sendJSON(res, 200, { cost: state.cost, last: state.last, refusal: state.refusal }, {}, req.method === 'HEAD');
+        } else if (req.method === 'POST') {
+          serveVerify(req, res).catch((error: unknown) => fail(res, error));
+        } else {
+          throw new HttpError(405, `${path} answers GET, HEAD and POST`, { allow: 'GET, HEAD, POST' });
+        }
       } else if (base === '') {
         // Mounted at '/': paths that are not ours belong to the host.
         if (typeof next === 'function') next();

@@ -89,7 +89,7 @@ export const PAGE_SCRIPT = `
   }
   async function reload(root) {
     const url = new URL(location.href);
-    url.searchParams.set('root', root);
+    if (root !== null) url.searchParams.set('root', root);
     url.searchParams.delete('format');
     const res = await fetch(url, { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
     if (!res.ok) throw new Error('reloading the page answered ' + res.status);
@@ -142,6 +142,43 @@ export const PAGE_SCRIPT = `
     if (button === null || busy) return;
     event.preventDefault();
     void scan(button);
+  });
+  // Check against V8: the cost is on the page before the click; a refusal comes back as 409 and
+  // is rendered by the server with its "Run anyway" button, which posts force: true.
+  async function verify(button) {
+    const force = button.dataset.verify === 'force';
+    busy = true;
+    for (const b of document.querySelectorAll('button')) b.disabled = true;
+    button.textContent = 'Checking…';
+    say('Taking a heap snapshot and comparing… (this blocks the server while it runs)', false);
+    try {
+      const waitFirstMs = notBefore - Date.now();
+      if (waitFirstMs > 0) await sleep(waitFirstMs + 50);
+      let res = await fetch(prefix + '/verify', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-Memsize-Scan': '1', Accept: 'application/json' },
+        body: JSON.stringify({ force }),
+      });
+      const body = await res.json().catch(() => ({}));
+      notBefore = Date.now() + minIntervalMs;
+      await reload(null);
+      if (res.status === 409) say('Check refused: ' + (body.error || 'the heap is above the limit'), true);
+      else if (!res.ok) throw new Error(body.error || ('the server answered ' + res.status));
+      else say('Checked against V8 in ' + (body.verify.durationMs / 1000).toFixed(1) + ' s.', false);
+    } catch (err) {
+      say('Check failed: ' + (err && err.message ? err.message : String(err)), true);
+    } finally {
+      busy = false;
+      for (const b of document.querySelectorAll('button')) b.disabled = false;
+      for (const b of buttons()) b.textContent = 'Scan';
+    }
+  }
+  document.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button[data-verify]') : null;
+    if (button === null || busy) return;
+    event.preventDefault();
+    void verify(button);
   });
 })();
 `;

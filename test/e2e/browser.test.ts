@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { createMemsize, createReportHandler, diffScans, formatBytes, scan } from '../../src/index.js';
+import { createMemsize, createReportHandler, diffScans, formatBytes, scan, type ReportSource } from '../../src/index.js';
+import { measureRetained } from '../support/heap-snapshot.js';
 
 /** Debian's chromium; MEMSIZE_CHROMIUM points elsewhere (e.g. another Chromium build). */
 const CHROMIUM = process.env.MEMSIZE_CHROMIUM ?? '/usr/bin/chromium';
@@ -43,14 +44,26 @@ function typeRows(page: Page): Promise<{ type: string; bytes: string }[]> {
   );
 }
 
+function requireChromium(ctx: { skip: (note?: string) => void }): void {
+  if (!existsSync(CHROMIUM)) {
+    const message = `Chromium is not installed at ${CHROMIUM}; install it with: ${INSTALL_HINT}`;
+    if (REQUIRE_TOOLS) throw new Error(`${message} (MEMSIZE_REQUIRE_TOOLS=1 makes this a failure)`);
+    console.warn(`skipping the browser test: ${message}`);
+    ctx.skip(message);
+  }
+}
+
+function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 30_000,
+  });
+}
+
 describe('report page in headless Chromium', () => {
   it('scans a root, shows its types, then shows the leak growing', async (ctx) => {
-    if (!existsSync(CHROMIUM)) {
-      const message = `Chromium is not installed at ${CHROMIUM}; install it with: ${INSTALL_HINT}`;
-      if (REQUIRE_TOOLS) throw new Error(`${message} (MEMSIZE_REQUIRE_TOOLS=1 makes this a failure)`);
-      console.warn(`skipping the browser test: ${message}`);
-      ctx.skip(message);
-    }
+    requireChromium(ctx);
 
     // Arrange: two roots registered with memsize, the page on a real server; pacing on, so the second press exercises the wait-and-retry path.
     const leak: LeakEntry[] = [];
@@ -67,11 +80,7 @@ describe('report page in headless Chromium', () => {
     let browser: Browser | undefined;
     try {
       const base = await listen(server);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-        timeout: 30_000,
-      });
+      browser = await launch();
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const pageProblems: string[] = [];
       page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
@@ -130,4 +139,81 @@ describe('report page in headless Chromium', () => {
       await memsize.shutdown();
     }
   });
+
+  it('checks against V8: states the cost, shows a refusal, runs anyway and shows V8 beside memsize', async (ctx) => {
+    requireChromium(ctx);
+
+    // Arrange: one root; the page's source refuses above 1 MiB of heap (any test heap is above it).
+    const leak: LeakEntry[] = [];
+    grow(leak, 3000);
+    const memsize = createMemsize({ meterProvider: null });
+    memsize.addRoot('leak', leak);
+    const limit = { maxHeapBytes: 1024 * 1024 };
+    const source: ReportSource = {
+      rootNames: () => memsize.rootNames(),
+      scanRoot: (name, options) => memsize.scanRoot(name, options),
+      verify: (options) => memsize.verify({ ...options, ...limit }),
+      verifyCost: () => memsize.verifyCost(limit),
+    };
+    const errors: unknown[] = [];
+    const handler = createReportHandler(source, { scanCooldownMillis: 200, onError: (e) => errors.push(e) });
+    const server = createServer((req, res) => {
+      if (!handler(req, res)) res.writeHead(404).end();
+    });
+    let browser: Browser | undefined;
+    try {
+      const base = await listen(server);
+      browser = await launch();
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+      const pageProblems: string[] = [];
+      page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+      // Two heap snapshots of this process (ours and the page's check) take 20-40 s each here
+      // while Chromium and other jobs share the two cores.
+      page.setDefaultTimeout(150_000);
+
+      // Act 1: the page states the cost before anything runs.
+      await page.goto(`${base}/memsize`);
+      const costText = await page.locator('#verify-cost').textContent();
+      expect(costText).toMatch(/blocks the event loop while it runs: about [\d.]+ (ms|s|min) and [\d.]+ [KMG]i?B more memory/);
+      expect(await page.locator('#verify-cost').getAttribute('data-allowed')).toBe('false');
+
+      // Act 2: press the button: refused, with its message and a "Run anyway" button.
+      await page.click('button[data-verify="check"]');
+      await page.waitForSelector('#verify-refusal');
+      expect(await page.locator('#verify-refusal').textContent()).toMatch(/the used heap is \d+ MiB, above options\.maxHeapBytes \(1\.0 MiB\)/);
+      expect(await page.locator('#memsize-status').textContent()).toMatch(/^Check refused: /);
+      expect(await page.locator('#verify-roots').count()).toBe(0);
+
+      // Act 3: run anyway. V8's own figure is taken first: nothing has walked the root yet, and a
+      // walk changes V8's figures (it flattens the leak's concatenated strings, for one);
+      // verify() too snapshots before it scans.
+      const truth = measureRetained({ leak }).targets.get('leak')?.retainedBytes;
+      await page.click('button[data-verify="force"]');
+      await page.waitForSelector('#verify-roots tr[data-verify-root="leak"]');
+
+      // Assert: V8's figure on the page is the retained size a live snapshot gives for the same
+      // root, memsize's is scan()'s, and the ratio is theirs; the refusal is gone; a per-type table.
+      const row = page.locator('#verify-roots tr[data-verify-root="leak"]');
+      const v8Bytes = Number(await row.locator('[data-v8-bytes]').getAttribute('data-v8-bytes'));
+      const memsizeBytes = Number(await row.locator('[data-memsize-bytes]').getAttribute('data-memsize-bytes'));
+      const ratio = Number(await row.locator('[data-ratio]').getAttribute('data-ratio'));
+      expect(v8Bytes).toBe(truth);
+      expect(memsizeBytes).toBe(scan(leak).bytes);
+      expect(ratio).toBeCloseTo(v8Bytes / memsizeBytes, 10);
+      expect(await row.locator('[data-v8-bytes]').textContent()).toBe(formatBytes(v8Bytes));
+      expect(await page.locator('#verify-refusal').count()).toBe(0);
+      const typeNames = await page.$$eval('table[data-verify-types="leak"] tbody tr', (rows) => rows.map((r) => r.cells[0]?.textContent ?? ''));
+      expect(typeNames).toContain('LeakEntry');
+      expect(await page.locator('#memsize-status').textContent()).toMatch(/^Checked against V8 in [\d.]+ s\.$/);
+
+      mkdirSync(OUTPUT_DIR, { recursive: true });
+      await page.screenshot({ path: join(OUTPUT_DIR, 'report-verify.png'), fullPage: true });
+      expect(pageProblems).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser?.close();
+      await new Promise((resolve) => server.close(resolve));
+      await memsize.shutdown();
+    }
+  }, 300_000);
 });

@@ -1,9 +1,9 @@
 /**
  * Ground truth for the size model: V8's own retained sizes, from a heap snapshot of this process.
  *
- * The parsing and the dominator computation live in heap-graph.mjs (plain JavaScript, so the
- * `node bench/layout-probe.mjs` script shares them on Node 20); this module is the typed entry
- * the test suites use.
+ * The snapshot reader, the dominator tree and the target search are the library's own
+ * (src/verify/), the same code `memsize.verify()` runs; this module is the typed entry the test
+ * suites use, plus `measureRetained`, the calibration suite's view of it.
  *
  * Retained size = total self_size of the nodes that become unreachable from the snapshot's root
  * when the target is cut off, weak edges (and the root's shortcut edges) ignored. It is read off
@@ -11,35 +11,13 @@
  * one pass; `retainedByCut` recomputes it from the definition, and test/support/heap-snapshot.test.ts
  * checks that both agree.
  */
-import {
-  snapshotTargets,
-  retainedSize,
-  dominatedNodes,
-  summarizeNodes,
-  nodeTypeName,
-  nodeNameOf,
-  type HeapGraph,
-  type Dominators,
-  type NodeGroup,
-} from './heap-graph.mjs';
+import { dominatedNodes, type Dominators } from '../../src/verify/dominators.js';
+import type { HeapGraph } from '../../src/verify/heap-graph.js';
+import { snapshotTargets, summarizeNodes, truthOf, type NodeGroup, type RetainedTruth } from '../../src/verify/retained.js';
 
-export * from './heap-graph.mjs';
-
-/** What the snapshot says about one target. */
-export interface RetainedTruth {
-  /** Snapshot node index of the target. */
-  node: number;
-  /** Snapshot node type of the target ('object', 'string', 'closure', ...). */
-  nodeType: string;
-  /** Snapshot node name of the target (constructor name for objects). */
-  nodeName: string;
-  /** The target's own self_size. */
-  selfBytes: number;
-  /** V8's retained size of the target. */
-  retainedBytes: number;
-  /** Number of nodes in the retained set (the target included). */
-  retainedNodes: number;
-}
+export * from '../../src/verify/heap-graph.js';
+export * from '../../src/verify/dominators.js';
+export * from '../../src/verify/retained.js';
 
 export interface RetainedMeasurement {
   graph: HeapGraph;
@@ -61,16 +39,7 @@ export function measureRetained(targets: Record<string, unknown>): RetainedMeasu
   const { graph, dom, nodes } = snapshotTargets(targets);
   const snapshotMs = performance.now() - started;
   const truths = new Map<string, RetainedTruth>();
-  for (const [name, node] of nodes) {
-    truths.set(name, {
-      node,
-      nodeType: nodeTypeName(graph, node),
-      nodeName: nodeNameOf(graph, node),
-      selfBytes: graph.selfSize[node] ?? 0,
-      retainedBytes: retainedSize(dom, node),
-      retainedNodes: dominatedNodes(dom, node).length,
-    });
-  }
+  for (const [name, node] of nodes) truths.set(name, truthOf(graph, dom, node, dominatedNodes(dom, node).length));
   return {
     graph,
     dom,
