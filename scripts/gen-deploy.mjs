@@ -295,6 +295,18 @@ export function buildDashboard() {
       ],
     ],
     [
+      6,
+      [
+        24,
+        timeseries(
+          "Calibration applied per root (percent of memsize's own figure)",
+          'memsize_root_correction_ratio: only for roots calibrated with verify({ calibrate }) (docs/verify.md): the factor their figures are scaled by, from the last check against a V8 heap snapshot. No series: no correction.',
+          [target(`memsize_root_correction_ratio${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
+          { unit: 'percentunit' },
+        ),
+      ],
+    ],
+    [
       8,
       [12, timeseries('Objects visited per collection (count)', "memsize_walk_objects: heap things the last collection's walk visited, summed over roots: the walk's work, which its duration follows.", [target(`memsize_walk_objects${sel()}`, { legend: '{{instance}}' })], { unit: 'short', min: 0 })],
       [

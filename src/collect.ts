@@ -11,6 +11,7 @@ import type { ResolvedMemsizeOptions } from './options.js';
 import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './roots/registry.js';
 import { estimationOf, scanEach, type RootBudget } from './scan.js';
 import type { ScanResult, TypeTotal } from './snapshot.js';
+import type { AppliedCorrection } from './verify/correction.js';
 
 /**
  * The measurement of one root in a {@link Collection}: {@link ScanResult}'s fields plus what the
@@ -42,6 +43,8 @@ export interface RootMeasurement extends ScanResult {
    * docs/estimation.md). The collector starts each root at the level its last collection needed.
    */
   samplingLevel: number;
+  /** Set when factors from `verify({ calibrate })` scaled the figures (see docs/verify.md). */
+  correction?: AppliedCorrection;
 }
 
 /** The result of one collection: every root measured in one pass. Shared while cached: treat it as read-only. */

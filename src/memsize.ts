@@ -17,11 +17,11 @@ import {
 import { RootRegistry, type RootTarget } from './roots/registry.js';
 import { scan } from './scan.js';
 import type { ScanResult } from './snapshot.js';
-import { applyCorrection, CorrectionStore, type AppliedCorrection, type CorrectionFactors } from './verify/correction.js';
+import { applyCorrection, CorrectionStore, type CorrectionFactors } from './verify/correction.js';
 import { estimateVerifyCost, heapTooLarge, resolveVerifyOptions, runVerify, type VerifyCost, type VerifyInput, type VerifyOptions, type VerifyResult } from './verify/verify.js';
 
 /** A root's measurement, with `correction` set when factors from `verify({ calibrate })` scaled it. */
-export type CorrectedRootMeasurement = RootMeasurement & { correction?: AppliedCorrection };
+export type CorrectedRootMeasurement = RootMeasurement;
 /** A collection whose calibrated roots are corrected (see {@link Memsize.verify}). */
 export type CorrectedCollection = Omit<Collection, 'roots'> & { roots: Map<string, CorrectedRootMeasurement> };
 

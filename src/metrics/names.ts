@@ -100,6 +100,16 @@ export const ROOT_BYTES_ERROR: MetricSpec = Object.freeze({
   integer: false,
 });
 
+export const ROOT_CORRECTION: MetricSpec = Object.freeze({
+  name: 'memsize.root.correction.ratio',
+  unit: '1',
+  description:
+    'For a root calibrated by verify({ calibrate }): the factor its figures were scaled by (V8 / memsize at the check). ' +
+    'Absent for roots reported as measured.',
+  attributes: Object.freeze([ATTR_ROOT]),
+  integer: false,
+});
+
 export const UNION_BYTES: MetricSpec = Object.freeze({
   name: 'memsize.union.bytes',
   unit: 'By',
@@ -175,6 +185,7 @@ export const METRICS: readonly MetricSpec[] = Object.freeze([
   ROOT_OBJECTS,
   ROOT_ESTIMATED,
   ROOT_BYTES_ERROR,
+  ROOT_CORRECTION,
   TYPE_BYTES,
   TYPE_OBJECTS,
   UNION_BYTES,
@@ -194,6 +205,7 @@ export const PROMETHEUS_NAMES = Object.freeze({
   rootObjects: 'memsize_root_objects',
   rootEstimated: 'memsize_root_estimated',
   rootBytesError: 'memsize_root_bytes_error_ratio',
+  rootCorrection: 'memsize_root_correction_ratio',
   typeBytes: 'memsize_type_bytes',
   typeObjects: 'memsize_type_objects',
   unionBytes: 'memsize_union_bytes',

@@ -13,6 +13,7 @@ import {
   OTHER_TYPE,
   ROOT_BYTES,
   ROOT_BYTES_ERROR,
+  ROOT_CORRECTION,
   ROOT_ESTIMATED,
   ROOT_OBJECTS,
   TYPE_BYTES,
@@ -78,6 +79,7 @@ export function collectionPoints(collection: Collection, maxTypesPerRoot: number
   for (const [root, m] of measured) push(ROOT_OBJECTS, m.objects, { [ATTR_ROOT]: root });
   for (const [root, m] of measured) push(ROOT_ESTIMATED, m.estimated ? 1 : 0, { [ATTR_ROOT]: root });
   for (const [root, m] of measured) push(ROOT_BYTES_ERROR, m.bytes > 0 ? m.bytesError / m.bytes : 0, { [ATTR_ROOT]: root });
+  for (const [root, m] of measured) if (m.correction !== undefined) push(ROOT_CORRECTION, m.correction.ratio, { [ATTR_ROOT]: root });
   const folded = measured.map(([root, m]) => [root, foldTypes(m.byType, maxTypesPerRoot)] as const);
   for (const [root, types] of folded) {
     for (const [type, total] of types) push(TYPE_BYTES, total.bytes, { [ATTR_ROOT]: root, [ATTR_TYPE]: type });

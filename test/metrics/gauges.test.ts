@@ -50,7 +50,8 @@ describe('gauges on a real MeterProvider', () => {
 
     const collected = await collectMetrics(reader);
     expect(collected.errors).toEqual([]);
-    for (const spec of METRICS) {
+    // memsize.root.correction.ratio has points only for roots calibrated by verify() (test/verify).
+    for (const spec of METRICS.filter((m) => m.name !== 'memsize.root.correction.ratio')) {
       const metric = collected.metrics.get(spec.name);
       expect(metric, spec.name).toBeDefined();
       expect(metric!.descriptor.unit).toBe(spec.unit);

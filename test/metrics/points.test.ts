@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { propertyParams } from '../support/property.js';
 import { describe, expect, it } from 'vitest';
 import type { Collection, RootMeasurement } from '../../src/collect.js';
-import { OTHER_TYPE, ROOT_BYTES, UNION_BYTES, WALK_DURATION, WALK_ERRORS } from '../../src/metrics/names.js';
+import { OTHER_TYPE, ROOT_BYTES, ROOT_BYTES_ERROR, ROOT_CORRECTION, ROOT_ESTIMATED, UNION_BYTES, WALK_DURATION, WALK_ERRORS } from '../../src/metrics/names.js';
 import { collectionPoints, foldTypes, MAX_TYPE_LABEL_LENGTH } from '../../src/metrics/points.js';
 import type { TypeTotal } from '../../src/snapshot.js';
 
@@ -111,6 +111,15 @@ describe('collectionPoints', () => {
     const failed = measurement(0, { error: { reason: 'threw', message: 'x' }, errorCount: 2 });
     const points = collectionPoints(collection([['bad', failed]]), 20).filter((p) => p.attributes.root === 'bad');
     expect(points.map((p) => [p.metric, p.value])).toEqual([[WALK_ERRORS, 2]]);
+  });
+
+  it('reports an estimate and its relative interval, and a correction only where one is applied', () => {
+    const estimated = measurement(2000, { estimated: true, bytesError: 100 });
+    const corrected = measurement(1000, { correction: { applied: true, checkedAt: 0, uncorrectedBytes: 800, ratio: 1.25 } });
+    const points = collectionPoints(collection([['e', estimated], ['c', corrected]]), 20);
+    const value = (metric: unknown, root: string) => points.find((p) => p.metric === metric && p.attributes.root === root)?.value;
+    expect([value(ROOT_ESTIMATED, 'e'), value(ROOT_BYTES_ERROR, 'e'), value(ROOT_CORRECTION, 'e')]).toEqual([1, 0.05, undefined]);
+    expect([value(ROOT_ESTIMATED, 'c'), value(ROOT_BYTES_ERROR, 'c'), value(ROOT_CORRECTION, 'c')]).toEqual([0, 0, 1.25]);
   });
 
   it('leaves out non-finite figures', () => {
