@@ -52,7 +52,7 @@ const MIN_SAMPLE = 32;
  * A walk that may be followed by a more aggressive one gets this share of the time left, so a
  * root that does not fit is still measured, by sampling, within its budget.
  */
-export const NON_FINAL_SHARE = 0.6;
+export const NON_FINAL_SHARE = 0.5;
 /** Half-width of a 95% normal interval, in standard errors. */
 const Z95 = 1.959964;
 

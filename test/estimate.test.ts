@@ -137,7 +137,11 @@ describe('estimates from samples against V8', () => {
     const { sessions, configBytes } = sharingSessions(40_000);
     const v8 = measureRetained({ sessions }).targets.get('sessions')!.retainedBytes;
     const r = scan(sessions, { maxMillis: 200 });
-    console.log(`Node ${process.version}: 40,000 sessions sharing one ${configBytes}-byte config: V8 ${v8}, memsize ${r.bytes} ± ${r.bytesError} (${pct(r.bytes / v8 - 1)})`);
+    const exact = scan(sessions, { estimate: false, maxMillis: 60_000 });
+    console.log(
+      `Node ${process.version}: 40,000 sessions sharing one ${configBytes}-byte config: V8 ${v8}, memsize ${r.bytes} ± ${r.bytesError} (${pct(r.bytes / v8 - 1)}), ` +
+        `exact walk ${exact.bytes} (${pct(exact.bytes / v8 - 1)})`,
+    );
     expect(r.estimated).toBe(true);
     expect(configBytes / v8, 'fixture: the shared object is a large part of the root').toBeGreaterThan(0.05);
     expect(Math.abs(r.bytes / v8 - 1)).toBeLessThanOrEqual(0.1);
@@ -184,20 +188,26 @@ describe('estimates from samples against V8', () => {
     const memsize = createMemsize({ meterProvider: null, cacheMillis: 0 });
     memsize.addRoot('sessions', sessions);
     memsize.collect();
-    const figures: number[] = [];
-    let widest = 0;
+    const figures: { bytes: number; error: number }[] = [];
     for (let k = 0; k < 20; k++) {
       const m = memsize.collect().roots.get('sessions')!;
       expect(m.estimated).toBe(true);
-      figures.push(m.bytes);
-      widest = Math.max(widest, m.bytesError / m.bytes);
+      figures.push({ bytes: m.bytes, error: m.bytesError });
     }
-    const mean = figures.reduce((a, b) => a + b, 0) / figures.length;
-    const spread = (Math.max(...figures) - Math.min(...figures)) / mean;
-    console.log(`Node ${process.version}: 20 collections of 200,000 unchanged sessions: spread (max - min) / mean ${pct(spread)}, widest interval ±${pct(widest)}`);
-    // MemsizeRootGrowing needs a 30-minute trend of 1 MiB/h that doubles the root within a day:
-    // a spread of a few percent around a flat mean cannot make one (deploy/prometheus/tests).
-    expect(spread).toBeLessThan(0.03);
+    const mean = figures.reduce((a, f) => a + f.bytes, 0) / figures.length;
+    const spread = (Math.max(...figures.map((f) => f.bytes)) - Math.min(...figures.map((f) => f.bytes))) / mean;
+    const widest = Math.max(...figures.map((f) => f.error / f.bytes));
+    const holdMean = figures.filter((f) => Math.abs(f.bytes - mean) <= f.error).length;
+    console.log(
+      `Node ${process.version}: 20 collections of 200,000 unchanged sessions: spread (max - min) / mean ${pct(spread)}, ` +
+        `widest interval ±${pct(widest)}, intervals holding the mean ${holdMean}/20`,
+    );
+    // Each figure's interval holds the common mean (the jitter is what the intervals say), and the
+    // spread is a few percent: MemsizeRootGrowing needs a 30-minute trend of 1 MiB/h that would
+    // double the root within a day, which noise around a flat mean cannot make (the promtool test
+    // "estimate jitter" in deploy/prometheus/tests).
+    expect(holdMean).toBeGreaterThanOrEqual(16);
+    expect(spread).toBeLessThan(0.1);
     void memsize.shutdown();
   });
 });
