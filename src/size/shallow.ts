@@ -85,7 +85,17 @@ function propertyBytes(out: Size, shape: Shape): number {
     out.things++;
     return dictionaryBytes(shape.props, L.NAME_DICTIONARY_PREFIX);
   }
-  return shape.props * L.TAGGED;
+  const late = shape.outOfObject;
+  if (late === 0) return shape.props * L.TAGGED;
+  // Added after the object was made (symbol-keyed on a plain object): the object has no slot for
+  // them, so V8 moved them to a PropertyArray (%DebugPrint: "location: properties[0]").
+  out.things++;
+  return (shape.props - late) * L.TAGGED + propertyArrayBytes(late);
+}
+
+/** PropertyArray holding `count` out-of-object properties: capacity grows in steps of 3. */
+function propertyArrayBytes(count: number): number {
+  return L.ARRAY_HEADER + Math.ceil(count / L.PROPERTY_ARRAY_STEP) * L.PROPERTY_ARRAY_STEP * L.TAGGED;
 }
 
 /** Named properties of an object with no in-object slots (arrays): a PropertyArray or a dictionary. */
@@ -93,7 +103,7 @@ function outOfObjectBytes(out: Size, shape: Shape): number {
   if (shape.props === 0) return 0;
   if ((shape.flags & ShapeFlag.DictionaryProperties) !== 0) return propertyBytes(out, shape);
   out.things++;
-  return L.ARRAY_HEADER + Math.ceil(shape.props / L.PROPERTY_ARRAY_STEP) * L.PROPERTY_ARRAY_STEP * L.TAGGED;
+  return propertyArrayBytes(shape.props);
 }
 
 /** Elements of an array (or index-keyed properties of an object). */

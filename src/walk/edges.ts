@@ -28,6 +28,12 @@ export interface Shape {
   heapNumbers: number;
   /** ShapeFlag bits. */
   flags: number;
+  /**
+   * Named properties JavaScript shows were added after the object was made, which V8 keeps in a
+   * PropertyArray: the symbol-keyed properties of a plain object (a literal's own keys are
+   * in-object; libraries tag objects they do not own with symbols later: docs/accuracy.md 3b).
+   */
+  outOfObject: number;
 }
 
 export const enum ShapeFlag {
@@ -44,7 +50,7 @@ export const enum ShapeFlag {
 }
 
 export function newShape(): Shape {
-  return { props: 0, elements: 0, length: 0, heapNumbers: 0, flags: 0 };
+  return { props: 0, elements: 0, length: 0, heapNumbers: 0, flags: 0, outOfObject: 0 };
 }
 
 /**
@@ -66,6 +72,7 @@ const getOwnPropertySymbols = Object.getOwnPropertySymbols;
 const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const getPrototypeOf = Object.getPrototypeOf;
 const hasOwn = Object.hasOwn;
+const ObjectPrototype = Object.prototype;
 const ownKeys = Reflect.ownKeys as (target: object) => (string | symbol)[];
 const uncurry = uncurryThis;
 const round = Math.round;
@@ -173,7 +180,7 @@ function isIndexKey(key: string): boolean {
 }
 
 /** Own string- and symbol-keyed properties, data only. Fills props, elements, heapNumbers. */
-function expandProperties(w: Walker, obj: object, shape: Shape, nullPrototype: boolean): void {
+function expandProperties(w: Walker, obj: object, shape: Shape, nullPrototype: boolean, plain = false): void {
   const names = getOwnPropertyNames(obj);
   const labelled = w.paths !== null && (names.length <= PATH_KEYS_MAX || w.pathKeys);
   let props = 0;
@@ -202,6 +209,7 @@ function expandProperties(w: Walker, obj: object, shape: Shape, nullPrototype: b
   // Property keys are internalized strings, held by the string table whatever mode the object
   // is in, so they are never part of the object's retained size and are not followed.
   if (isDictionaryMode(props, nullPrototype)) shape.flags |= ShapeFlag.DictionaryProperties;
+  else if (plain) shape.outOfObject = symbols.length;
   shape.props = props;
   shape.elements = elements;
   shape.heapNumbers = heapNumbers;
@@ -455,6 +463,7 @@ export function expand(w: Walker, obj: object, kind: Kind, shape: Shape): void {
   shape.length = 0;
   shape.heapNumbers = 0;
   shape.flags = 0;
+  shape.outOfObject = 0;
   try {
     switch (kind) {
       case Kind.Array:
@@ -498,8 +507,10 @@ export function expand(w: Walker, obj: object, kind: Kind, shape: Shape): void {
       case Kind.Namespace:
         expandNamespace(w, obj, shape);
         return;
-      default:
-        expandProperties(w, obj, shape, getPrototypeOf(obj) === null);
+      default: {
+        const proto = getPrototypeOf(obj) as object | null;
+        expandProperties(w, obj, shape, proto === null, proto === ObjectPrototype);
+      }
     }
   } catch {
     // A module namespace binding still in its temporal dead zone, a detached buffer, an object
