@@ -30,8 +30,8 @@ if (typeof gc !== 'function') {
 }
 
 const sessions = new Map();
-// minIntervalMs 0: every collect() walks (a scrape every few seconds would, with the default).
-const memsize = createMemsize({ meterProvider: null, minIntervalMs: 0 });
+// cacheMillis 0: every collect() walks (a scrape every few seconds would, with the default).
+const memsize = createMemsize({ meterProvider: null, cacheMillis: 0 });
 memsize.addRoot('sessions', sessions);
 
 const quantile = (xs, q) => {

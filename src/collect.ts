@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ResolvedMemsizeOptions } from './options.js';
 import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './roots/registry.js';
-import { estimationOf, scanEach, type RootBudget } from './scan.js';
+import { estimationOf, NON_FINAL_SHARE, scanEach, type RootBudget } from './scan.js';
 import type { ScanResult, TypeTotal } from './snapshot.js';
 import type { AppliedCorrection } from './verify/correction.js';
 
@@ -83,19 +83,20 @@ interface RootHistory {
 
 /**
  * A root walked at a sampling level (see scan.ts samplingLevels) tries the next finer level when
- * its walk used less than this share of its time; a try that does not fit costs that collection
- * the rest of its share (the coarser walk still runs, with what is left), so failed tries back off
- * exponentially, up to MAX_PROBE_BACKOFF collections.
+ * that level is expected to fit in the time a try gets (NON_FINAL_SHARE of its budget; scanEach
+ * says what it expects, `finerMs`). A try that does not fit costs that collection that time (the
+ * coarser walk still runs, with what is left), so failed tries back off exponentially, up to
+ * MAX_PROBE_BACKOFF collections.
  */
-const PROBE_BELOW_SHARE = 0.25;
 const MAX_PROBE_BACKOFF = 64;
 
 /** The level to start the next walk at, from this one's start and outcome. Pure. */
 export function nextLevel(
   history: Pick<RootHistory, 'level' | 'probing' | 'waitBeforeProbe' | 'probeBackoff'>,
   usedLevel: number,
-  result: Pick<ScanResult, 'truncated' | 'estimated' | 'durationMs'>,
+  result: Pick<ScanResult, 'truncated' | 'estimated'>,
   budgetMs: number,
+  finerMs: number,
 ): void {
   if (history.probing && usedLevel > history.level) {
     history.probeBackoff = Math.min(Math.max(1, history.probeBackoff * 2), MAX_PROBE_BACKOFF);
@@ -106,7 +107,7 @@ export function nextLevel(
   history.probing = false;
   history.level = usedLevel;
   // A walk that sampled nothing was exact already: a finer level would walk the same.
-  if (!result.truncated && result.estimated && usedLevel > 0 && result.durationMs < budgetMs * PROBE_BELOW_SHARE) {
+  if (!result.truncated && result.estimated && usedLevel > 0 && finerMs < budgetMs * NON_FINAL_SHARE) {
     if (history.waitBeforeProbe > 0) {
       history.waitBeforeProbe--;
     } else {
@@ -255,7 +256,7 @@ export class Collector {
     // first, the largest goes first: the first root's visited set doubles as the union's, so its
     // walk does one set operation per thing instead of two.
     const order = measured.map((_, i) => i).sort((a, b) => walkRank(needs, a, b));
-    const { results, budgetsMs, levels, unionBytes, unionObjects } = scanEach(
+    const { results, budgetsMs, levels, finerMs, unionBytes, unionObjects } = scanEach(
       order.map((i) => measured[i]!.value),
       order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: measured[i]!.history.level })),
       {
@@ -272,7 +273,7 @@ export class Collector {
       const { entry, history } = measured[i]!;
       const result = results[k]!;
       walkedObjects += result.visitedObjects;
-      roots.set(entry.name, this.#measured(result, history, at, budgetsMs[k]!, levels[k]!));
+      roots.set(entry.name, this.#measured(result, history, at, budgetsMs[k]!, levels[k]!, finerMs[k]!));
     });
     const collection: Collection = {
       at,
@@ -336,10 +337,10 @@ export class Collector {
     return { ...emptyMeasurement(), error, errorCount: history.errorCount };
   }
 
-  #measured(result: ScanResult, history: RootHistory, at: number, budgetMs: number, level: number): RootMeasurement {
+  #measured(result: ScanResult, history: RootHistory, at: number, budgetMs: number, level: number, finerMs: number): RootMeasurement {
     history.lastDurationMs = result.durationMs;
     history.lastTruncatedByTime = result.truncatedBy === 'maxMillis';
-    nextLevel(history, level, result, budgetMs);
+    nextLevel(history, level, result, budgetMs, finerMs);
     const base = {
       truncated: result.truncated,
       truncatedBy: result.truncatedBy,

@@ -79,6 +79,12 @@ export interface ScanEachResult {
   budgetsMs: number[];
   /** The sampling level each root's reported walk used (0: exact; see {@link samplingLevels}). */
   levels: number[];
+  /**
+   * Per root, what a walk at the next finer level is expected to take, in milliseconds: the passes
+   * over large Maps and Sets (the same at any level) plus the rest scaled by how much more the
+   * finer level walks. Infinity for an exact or truncated walk.
+   */
+  finerMs: number[];
   /** Bytes reachable from any of the roots, each thing counted once. */
   unionBytes: number;
   unionObjects: number;
@@ -130,6 +136,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
   const results: ScanResult[] = [];
   const budgetsMs: number[] = [];
   const levelsUsed: number[] = [];
+  const finerMs: number[] = [];
   // Time the roots walked so far left unused (negative when they overran), shared by the rest.
   let unusedMs = options.spareMs ?? 0;
   try {
@@ -139,17 +146,18 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
         budget = { maxObjects: budget.maxObjects, maxMillis: Math.max(budget.maxMillis + unusedMs / (roots.length - i), 0) };
       }
       const start = Math.min(Math.max(budgets[i]!.startLevel ?? 0, 0), levels.length - 1);
-      const { result, level, nextSeed } = scanOne(roots[i], budget, union, paths, levels, start, seed);
+      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, seed);
       seed = nextSeed;
       unusedMs += budgets[i]!.maxMillis - result.durationMs;
       results.push(result);
       budgetsMs.push(budget.maxMillis);
       levelsUsed.push(level);
+      finerMs.push(finerWalkMs(result, level, gatherMs));
     }
   } finally {
     walker.reset();
   }
-  return { results, budgetsMs, levels: levelsUsed, unionBytes: Math.round(union.bytes), unionObjects: Math.round(union.objects) };
+  return { results, budgetsMs, levels: levelsUsed, finerMs, unionBytes: Math.round(union.bytes), unionObjects: Math.round(union.objects) };
 }
 
 /**
@@ -165,7 +173,7 @@ function scanOne(
   levels: readonly Sampling[],
   startLevel: number,
   seed: number,
-): { result: ScanResult; level: number; nextSeed: number } {
+): { result: ScanResult; level: number; nextSeed: number; gatherMs: number } {
   const startedAt = performance.now();
   const deadline = startedAt + budget.maxMillis;
   const unionBefore = { bytes: union.bytes, objects: union.objects };
@@ -223,7 +231,18 @@ function scanOne(
     visitedObjects: Math.round(tally.visitedThings),
   };
   if (table !== null && paths !== null) result.paths = topPaths(table, tally, paths.top);
-  return { result, level, nextSeed: seed };
+  return { result, level, nextSeed: seed, gatherMs: outcome === null ? 0 : outcome.gatherMs };
+}
+
+/**
+ * What walking a root at the next finer level should take: the gathering passes stay, the rest
+ * grows with how much more that level walks (LEVEL_FACTOR more entries per sample; for the exact
+ * level, every thing instead of the sample).
+ */
+function finerWalkMs(result: ScanResult, level: number, gatherMs: number): number {
+  if (level === 0 || result.truncated || !result.estimated) return Infinity;
+  const growth = level === 1 ? result.objects / Math.max(result.visitedObjects, 1) : LEVEL_FACTOR;
+  return gatherMs + Math.max(result.durationMs - gatherMs, 0) * growth;
 }
 
 /**

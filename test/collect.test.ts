@@ -9,7 +9,7 @@ import type { ScanResult } from '../src/snapshot.js';
 // ascending order of need), and each root's walk is allowed exactly its budget.
 const walk = vi.hoisted(() => ({
   calls: [] as { roots: unknown[]; budgets: RootBudget[]; options: ScanEachOptions | undefined }[],
-  script: null as null | ((roots: readonly unknown[], budgets: readonly RootBudget[]) => Omit<ScanEachResult, 'budgetsMs' | 'levels'>),
+  script: null as null | ((roots: readonly unknown[], budgets: readonly RootBudget[]) => Omit<ScanEachResult, 'budgetsMs' | 'levels' | 'finerMs'>),
 }));
 vi.mock('../src/scan.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../src/scan.js')>();
@@ -18,7 +18,7 @@ vi.mock('../src/scan.js', async (importOriginal) => {
     scanEach: (roots: readonly unknown[], budgets: readonly RootBudget[], options?: ScanEachOptions) => {
       walk.calls.push({ roots: [...roots], budgets: [...budgets], options });
       if (walk.script === null) return actual.scanEach(roots, budgets, options);
-      return { ...walk.script(roots, budgets), budgetsMs: budgets.map((b) => b.maxMillis), levels: budgets.map(() => 0) };
+      return { ...walk.script(roots, budgets), budgetsMs: budgets.map((b) => b.maxMillis), levels: budgets.map(() => 0), finerMs: budgets.map(() => Infinity) };
     },
   };
 });

@@ -86,6 +86,8 @@ export interface WalkOutcome {
   varianceBytes: number;
   /** Variance of the estimated things. */
   varianceObjects: number;
+  /** Milliseconds spent passing over large Maps and Sets to gather samples. */
+  gatherMs: number;
 }
 
 const protoInfos = new WeakMap<object, ProtoInfo>();
@@ -229,6 +231,8 @@ export class Walker {
   private varianceBytes = 0;
   private varianceObjects = 0;
   private sampledCollections = 0;
+  /** Time spent passing over Maps and Sets to gather their samples (it does not shrink with the sample). */
+  gatherMs = 0;
   /** Things this walk added to the union, kept while the walk may be abandoned and redone. */
   private unionLog: unknown[] | null = null;
 
@@ -274,6 +278,7 @@ export class Walker {
     this.varianceBytes = 0;
     this.varianceObjects = 0;
     this.sampledCollections = 0;
+    this.gatherMs = 0;
     const limits = new Limits(budget, startedAt);
     this.limits = limits;
     this.maxObjects = limits.maxObjects;
@@ -312,6 +317,7 @@ export class Walker {
       sampledCollections: this.sampledCollections,
       varianceBytes: this.varianceBytes,
       varianceObjects: this.varianceObjects,
+      gatherMs: this.gatherMs,
     };
   }
 
