@@ -6,6 +6,7 @@
 //   npm run bench:scale                       (= build, then node --expose-gc bench/scale.bench.mjs)
 //   SIZES=10000,100000 npm run bench:scale     (fewer sizes)
 //   SNAPSHOT_MAX=400000 npm run bench:scale    (largest size to check against a heap snapshot)
+//   ESTIMATE=false npm run bench:scale         (the collector with estimate: false, as before sampling)
 //
 // Per size it prints: the pause of each collection (p50 and max, timed around collect(), which
 // is synchronous: the time the event loop was blocked), memsize_root_bytes and its 95% interval,
@@ -31,7 +32,8 @@ if (typeof gc !== 'function') {
 
 const sessions = new Map();
 // cacheMillis 0: every collect() walks (a scrape every few seconds would, with the default).
-const memsize = createMemsize({ meterProvider: null, cacheMillis: 0 });
+const ESTIMATE = process.env.ESTIMATE !== 'false';
+const memsize = createMemsize({ meterProvider: null, cacheMillis: 0, estimate: ESTIMATE });
 memsize.addRoot('sessions', sessions);
 
 const quantile = (xs, q) => {
@@ -89,7 +91,7 @@ for (const size of SIZES) {
 
 console.log(
   `Node ${process.version} (V8 ${process.versions.v8}), ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${new Date().toISOString().slice(0, 10)}; ` +
-    `collector defaults (maxMillis 200, estimation on), ${RUNS} collections per size\n`,
+    `collector defaults (maxMillis 200, estimation ${ESTIMATE ? 'on' : 'OFF'}), ${RUNS} collections per size\n`,
 );
 console.log('| sessions | heap used | pause p50 | pause max | memsize_root_bytes | ± (95%) | level | V8 retained | estimate / V8 | heap things walked | transient heap | per thing walked |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
