@@ -49,6 +49,11 @@ export interface Memsize {
    */
   collect(): CorrectedCollection;
   /**
+   * The last collection a scrape (or `collect()`) made, as it was reported, without measuring
+   * anything: null before the first one and after shutdown. The report page shows it on first open.
+   */
+  lastCollection(): CorrectedCollection | null;
+  /**
    * A fresh one-off {@link scan} of one registered root, with scan()'s own options and defaults
    * (e.g. `{ paths: true }` for the report page). Not cached and not budgeted by `maxMillis`.
    * @throws MemsizeError ERR_MEMSIZE_ROOT_UNKNOWN (no such root, or it was garbage-collected),
@@ -128,7 +133,12 @@ export function buildMemsize(
    * The collector's collection with calibrated roots corrected (verify({ calibrate })). This is
    * where the correction hooks into the pipeline until the collector and gauges take it over.
    */
+  let latest: CorrectedCollection | null = null;
   const collectCorrected = (): CorrectedCollection => {
+    latest = correctedCollection();
+    return latest;
+  };
+  const correctedCollection = (): CorrectedCollection => {
     const collection = collector.collect();
     if (corrections.size === 0) return collection;
     if (collection === correctedFrom && correctedTo !== null) return correctedTo;
@@ -174,6 +184,9 @@ export function buildMemsize(
     },
     collect() {
       return collectCorrected();
+    },
+    lastCollection() {
+      return latest;
     },
     scanRoot(name, scanOptions) {
       const call = `scanRoot(${JSON.stringify(name)})`;
@@ -242,6 +255,7 @@ export function buildMemsize(
     shutdown() {
       if (shutdownPromise === null) {
         corrections.clear();
+        latest = null;
         gauges?.unregister();
         registry.clear();
         collector.reset();

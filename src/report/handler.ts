@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getHeapStatistics } from 'node:v8';
 import { describeValue, MemsizeError } from '../errors.js';
 import { resolveReportHandlerOptions, type ReportHandlerOptions, type ScanOptions } from '../options.js';
+import type { Collection } from '../collect.js';
 import type { ScanResult } from '../snapshot.js';
 import type { VerifyCost, VerifyOptions, VerifyPageState, VerifyResult } from '../verify/verify.js';
 import { buildReport, type ReportJSON, type RootHistory } from './json.js';
@@ -29,6 +30,11 @@ export interface ReportSource {
   verify?(options?: VerifyOptions): VerifyResult;
   /** The cost of a check against V8, stated on the page before it runs. */
   verifyCost?(): VerifyCost;
+  /**
+   * The last collection the metrics reported, read without measuring (`memsize.lastCollection()`):
+   * the page shows each root's latest figures from it before any scan.
+   */
+  lastCollection?(): Collection | null;
 }
 
 
@@ -184,7 +190,13 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     } catch {
       // Context only: the page works without it.
     }
-    return buildReport(currentHistories(), { now: Date.now(), minIntervalMs: config.scanCooldownMillis, nextScanInMs: nextScanInMs(), heap });
+    let collected: Collection | null = null;
+    try {
+      collected = source.lastCollection?.() ?? null;
+    } catch {
+      // Context only, as the heap: the page works without it.
+    }
+    return buildReport(currentHistories(), { now: Date.now(), minIntervalMs: config.scanCooldownMillis, nextScanInMs: nextScanInMs(), heap, collected });
   }
 
   function servePage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {

@@ -107,9 +107,13 @@ function rootsSection(report: ReportJSON, options: HtmlOptions, selected: RootRe
       (last?.truncated ? '<span class="badge" title="the walk hit its budget: figures are a lower bound">truncated</span>' : '') +
       (last?.estimated === true ? '<span class="badge" title="large collections were measured from random samples of their entries">estimated</span>' : '') +
       (root.error !== null ? `<span class="badge err" title="${escapeHtml(clip(root.error.message))}">scan failed</span>` : '');
+    const collected = root.collected;
     const figures =
       last === null
-        ? '<td class="num muted">—</td><td class="num muted">—</td><td class="num muted">—</td><td class="muted">not scanned yet</td>'
+        ? collected === null
+          ? '<td class="num muted">—</td><td class="num muted">—</td><td class="num muted">—</td><td class="muted">not scanned yet</td>'
+          : `<td class="num">${estimateBytes(collected.bytes, collected.bytesError, collected.estimated)}</td><td class="num">${approx(collected.estimated)}${groupDigits(collected.objects)}</td>` +
+            `<td class="num muted">—</td><td class="muted" title="${escapeHtml(collected.at)}" data-collected>metrics, ${formatAge(now - Date.parse(collected.at))}</td>`
         : `<td class="num">${estimateBytes(last.bytes, last.bytesError, last.estimated)}</td><td class="num">${approx(last.estimated)}${groupDigits(last.objects)}</td>` +
           (root.diff === null
             ? '<td class="num muted">—</td>'

@@ -3,6 +3,7 @@
  * Pure: no I/O, no clock (callers pass the time), never throws on a valid ScanResult.
  * The HTML renderer and the HTTP handler both read these shapes; scripts read them as JSON.
  */
+import type { Collection } from '../collect.js';
 import type { ScanResult, TruncationReason } from '../snapshot.js';
 import { diffScans, type ScanDiff } from './diff.js';
 
@@ -119,6 +120,11 @@ export interface RootReportJSON {
   diff: (ScanDiff & { intervalMs: number }) | null;
   /** The last scan attempt's failure, or null. */
   error: { message: string; at: string } | null;
+  /**
+   * The root's figures in the last collection the metrics reported (no paths), or null when there
+   * was none or the root failed in it: what the page shows before the root is scanned.
+   */
+  collected: { bytes: number; objects: number; estimated: boolean; bytesError: number; truncated: boolean; at: string } | null;
 }
 
 /** The whole report: every registered root, in registration order. */
@@ -142,15 +148,22 @@ export interface ReportJSON {
  */
 export function buildReport(
   roots: readonly RootHistory[],
-  context: { now: number; minIntervalMs: number; nextScanInMs: number; heap?: ReportJSON['heap'] },
+  context: { now: number; minIntervalMs: number; nextScanInMs: number; heap?: ReportJSON['heap']; collected?: Collection | null },
 ): ReportJSON {
+  const collected = context.collected ?? null;
   return {
     generatedAt: new Date(context.now).toISOString(),
     minIntervalMs: context.minIntervalMs,
     nextScanInMs: context.nextScanInMs,
     heap: context.heap ?? null,
-    roots: roots.map(rootReport),
+    roots: roots.map((history) => rootReport(history, collected)),
   };
+}
+
+function collectedFigures(collection: Collection | null, name: string): RootReportJSON['collected'] {
+  const m = collection?.roots.get(name);
+  if (collection === null || m === undefined || m.error !== null) return null;
+  return { bytes: m.bytes, objects: m.objects, estimated: m.estimated, bytesError: m.bytesError, truncated: m.truncated, at: new Date(collection.at).toISOString() };
 }
 
 function stamped(scan: StampedScan | null): StampedScanJSON | null {
@@ -158,10 +171,11 @@ function stamped(scan: StampedScan | null): StampedScanJSON | null {
   return { ...toJSON(scan.result), at: new Date(scan.at).toISOString(), seq: scan.seq };
 }
 
-function rootReport(history: RootHistory): RootReportJSON {
+function rootReport(history: RootHistory, collection: Collection | null): RootReportJSON {
   const { last, previous } = history;
   return {
     name: history.name,
+    collected: collectedFigures(collection, history.name),
     last: stamped(last),
     previous: stamped(previous),
     diff:

@@ -104,6 +104,29 @@ describe('createReportHandler: routing', () => {
 });
 
 describe('createReportHandler: the page and the JSON report', () => {
+  it("shows each root's latest collected figures on first open, before any scan, without measuring", async () => {
+    const memsize = createMemsize({ meterProvider: null });
+    const sessions = new Map(Array.from({ length: 300 }, (_, i) => [`s${i}`, { id: i, user: `user-${i}` }]));
+    memsize.addRoot('sessions', sessions);
+    const base = await serve(memsize);
+    const before = (await (await fetch(`${base}/memsize?format=json`)).json()) as ReportJSON;
+    expect(before.roots[0]!.collected).toBeNull();
+    expect(await (await fetch(`${base}/memsize`)).text()).toContain('not scanned yet');
+
+    const collection = memsize.collect(); // what a scrape does
+    const measured = collection.roots.get('sessions')!;
+    const json = (await (await fetch(`${base}/memsize?format=json`)).json()) as ReportJSON;
+    expect(json.roots[0]!.last).toBeNull();
+    expect(json.roots[0]!.collected).toMatchObject({ bytes: measured.bytes, objects: measured.objects, estimated: false });
+    const html = await (await fetch(`${base}/memsize`)).text();
+    expect(html).not.toContain('not scanned yet');
+    expect(html).toContain('data-collected>metrics,');
+    // Reading it measured nothing: the same collection is still the last one.
+    expect(memsize.lastCollection()).toBe(collection);
+    await memsize.shutdown();
+    expect(memsize.lastCollection()).toBeNull();
+  });
+
   it('never scans on GET, in any format', async () => {
     const { source, calls } = sourceOf(new Map([['a', { x: 1 }]]));
     const base = await serve(source);

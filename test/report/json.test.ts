@@ -67,6 +67,6 @@ describe('buildReport', () => {
     expect(once).toMatchObject({ name: 'once', previous: null, diff: null, last: { seq: 1, at: new Date(now - 1000).toISOString(), bytes: 10 } });
     expect(twice!.diff).toMatchObject({ bytes: 20, objects: 2, intervalMs: 5000 });
     expect(twice!.previous).toMatchObject({ seq: 1, bytes: 10 });
-    expect(never).toEqual({ name: 'never', last: null, previous: null, diff: null, error: { message: 'boom', at: new Date(now).toISOString() } });
+    expect(never).toEqual({ name: 'never', collected: null, last: null, previous: null, diff: null, error: { message: 'boom', at: new Date(now).toISOString() } });
   });
 });
