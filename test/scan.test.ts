@@ -223,11 +223,11 @@ describe('scan() budgets', () => {
   it('stops inside a wide container, not after expanding all of it', () => {
     const wide = new Map(Array.from({ length: 300_000 }, (_, i) => [i, { i, s: `w-${1_000_000 + i}` }]));
     const full = scan(wide, { maxMillis: 60_000 });
-    const cut = scan(wide, { maxMillis: 2 });
+    const cut = scan(wide, { maxMillis: 2, estimate: false });
     expect(cut.truncatedBy).toBe('maxMillis');
     // Before the fix, the whole Map was expanded before the first clock read.
     expect(cut.durationMs).toBeLessThan(full.durationMs / 4);
-    const counted = scan(wide, { maxObjects: 10 });
+    const counted = scan(wide, { maxObjects: 10, estimate: false });
     expect(counted.truncatedBy).toBe('maxObjects');
     expect(counted.objects).toBeLessThanOrEqual(10 + 2); // + the Map's table and the last thing's backing store
   });
