@@ -22,6 +22,23 @@ if (process.argv.includes('--summary')) {
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
   }
   const total = [...self.values()].reduce((a, b) => a + b, 0);
+  // Per phase: each function's self time goes to the phase its name says it serves.
+  const PHASES = [
+    ['visited sets (objects)', /^mark walk/],
+    ['visited sets (strings)', /^(markString|stringOccurrence|internalizedChild|keyChild) walk/],
+    ['reading properties and entries', /^(propertyValue|followProperty|expandProperties|arrayExtras|expandArray|expandCollection|expand|onMapEntry|onSetMember|child|childAt|push|isIndexKey) edges|^(child|childAt|push|tick) walk/],
+    ['walk loop and classification', /^(drain|visitObject|protoInfoOf|lookupProto|admit|step|primitive|walk|walkRoot) walk|kinds\.js/],
+    ['sizes and tally', /tally\.js|shallow\.js|classify\.js|layout\.js|primordials\.js|RegExp:/],
+    ['garbage collector', /^\(garbage collector\)/],
+    ['building the heap, other', /./],
+  ];
+  const perPhase = new Map(PHASES.map(([name]) => [name, 0]));
+  for (const [k, v] of self) {
+    const phase = PHASES.find(([, re]) => re.test(k))[0];
+    perPhase.set(phase, perPhase.get(phase) + v);
+  }
+  for (const [name, v] of perPhase) console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  [${name}]`);
+  console.log('');
   const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 25));
   for (const [k, v] of rows) console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
   process.exit(0);

@@ -156,6 +156,15 @@ export class Walker {
   /** Pending objects. Strings and numbers are handled when found, never pushed. */
   private stack: unknown[] = bareArray();
   private pathStack: number[] = bareArray();
+  /**
+   * The string key of the Map entry whose value a stack slot holds (else undefined). A record
+   * stored under its own id (`map.set(s.id, s)`) holds its key in a field: while the value is
+   * expanded, a string equal to its entry's key is known to be a key already counted, with no
+   * lookup in the visited strings (which would answer the same).
+   */
+  private stackKeys: unknown[] = bareArray();
+  /** The entry key of the value being expanded, or null. */
+  private entryKey: string | null = null;
   private sp = 0;
   /** Things this root has reached. */
   private seen: VisitedSet = visitedSet();
@@ -314,6 +323,8 @@ export class Walker {
       // Drop every reference into the graph the walk still holds: a dropped root must stay collectable.
       this.stack.length = 0;
       this.pathStack.length = 0;
+      this.stackKeys.length = 0;
+      this.entryKey = null;
       this.sp = 0;
       this.visitor = NO_VISITOR;
       this.limits = null;
@@ -356,6 +367,13 @@ export class Walker {
       const sp = --this.sp;
       const value = stack[sp] as object;
       stack[sp] = undefined;
+      const entryKey = this.stackKeys[sp];
+      if (entryKey === undefined) {
+        this.entryKey = null;
+      } else {
+        this.stackKeys[sp] = undefined;
+        this.entryKey = entryKey as string;
+      }
       if (this.regions > 1) this.enterRegionOf(sp);
       if (this.paths !== null) this.currentPath = this.pathStack[sp]!;
       if (this.step(limits)) return;
@@ -479,6 +497,17 @@ export class Walker {
     }
   }
 
+  /**
+   * {@link child} for the value of a Map entry whose string key was just counted (see
+   * {@link stackKeys}).
+   */
+  entryValue(value: unknown, key: string): number {
+    const sp = this.sp;
+    const heapNumber = this.child(value);
+    if (this.sp > sp) this.stackKeys[sp] = key;
+    return heapNumber;
+  }
+
   /** Like {@link child}, but the thing is reached through a labelled edge that may start a new path. */
   childAt(value: unknown, label: string): number {
     if (this.paths === null) return this.child(value);
@@ -521,6 +550,7 @@ export class Walker {
       this.primitive(value);
       return;
     }
+    if (value === this.entryKey) return;
     const length = value.length;
     if (this.keyLengths[length < 255 ? length : 255] !== 0 && this.seenStrings.has(value)) return;
     if (!this.admit(this.limits!)) return;
