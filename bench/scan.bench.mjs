@@ -4,7 +4,9 @@
 //   npm run bench            (= npm run build && node --expose-gc bench/scan.bench.mjs)
 //   SESSIONS=50000 npm run bench   (smaller heap)
 //
-// Prints, with the Node version: scan() (median of RUNS), a plain generic walk (a Set of
+// Prints, with the Node version: scan()'s exact walk (estimate: false, median of RUNS; with
+// BASELINE=<another build's dist/index.js>, that build's too, alternating), the default scan(),
+// a plain generic walk (a Set of
 // visited things, Object.keys and property reads: the baseline the issue names), object-sizeof,
 // and v8.writeHeapSnapshot() plus its parse; heap things per second, the ratio to the snapshot,
 // each estimate against the snapshot's retained size of the Map, and scan()'s transient memory.
@@ -213,7 +215,7 @@ rows.push(
 console.log(`memsize scan bench: Node ${process.version} (V8 ${process.versions.v8}), ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${new Date().toISOString().slice(0, 10)}`);
 console.log(`heap: Map of ${SESSIONS} sessions; scan() saw ${result.objects} heap things (${(result.bytes / 2 ** 20).toFixed(1)} MiB); the generic walk saw ${genericThings} values`);
 console.log(`V8 retained size of the Map: ${(truthBytes / 2 ** 20).toFixed(1)} MiB; snapshot ${snapshotNodes} nodes, ${(snapshotFileBytes / 2 ** 20).toFixed(0)} MiB file, parse + dominators ${parseMs.toFixed(0)} ms (not in its time)`);
-console.log(`default scan(): ${estResult.estimated ? 'estimated' : 'exact'}, ${estResult.bytes} ± ${estResult.bytesError ?? 0} B, walk visited ${estResult.visitedThings ?? '?'} things`);
+console.log(`default scan(): ${estResult.estimated ? 'estimated' : 'exact'}, ${estResult.bytes} ± ${estResult.bytesError ?? 0} B, walk visited ${estResult.visitedObjects} things`);
 console.table(rows);
 console.log(`scan() exact runs (ms): ${scanTimes.map((t) => t.toFixed(0)).join(', ')}; generic walk runs (ms): ${genericTimes.map((t) => t.toFixed(0)).join(', ')}`);
 if (baseline) {

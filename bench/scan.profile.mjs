@@ -5,7 +5,8 @@
 //
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/scan.profile.mjs && PROFILE_DIR=/tmp/prof node bench/scan.profile.mjs --summary
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildSessions } from './scan-heap.mjs';
 
 if (process.argv.includes('--summary')) {
@@ -44,7 +45,8 @@ if (process.argv.includes('--summary')) {
   process.exit(0);
 }
 
-const { scan } = await import(process.env.DIST ?? '../dist/index.js');
+// DIST is taken relative to the working directory.
+const { scan } = await import(process.env.DIST ? pathToFileURL(resolve(process.env.DIST)).href : '../dist/index.js');
 const SESSIONS = Number(process.env.SESSIONS ?? 200_000);
 const RUNS = Number(process.env.RUNS ?? 5);
 const sessions = buildSessions(SESSIONS);
