@@ -9,8 +9,14 @@
  * heap thing anyway). Numbers that are not Smis are heap numbers owned by the slot holding them,
  * so they are counted per slot, never deduplicated.
  *
+ * Visited sets: objects (and symbols, bigints) in `seen`, strings counted by value in
+ * `seenStrings`. Both are called as methods of a private prototype holding the built-ins as
+ * captured at load (primordials.ts, visitedSet), which TurboFan calls directly. A long string
+ * counted per occurrence is looked up only when a Map key or Set member of its length was met, and
+ * not at all when it is the key of the Map entry whose value is being expanded (stackKeys).
+ *
  * Many roots, one pass (scanEach): each root has its own `seen` set, so its figure stands alone;
- * the first root's set is kept as the union, and later roots add to it, so the union counts every
+ * the first root's sets are kept as the union, and later roots add to them, so the union counts every
  * thing once. A single root costs one Set insertion per distinct thing, which is most of the walk's
  * time on a large graph (a hash table of millions of entries is bound by memory latency).
  *
