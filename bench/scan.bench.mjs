@@ -4,7 +4,9 @@
 //   npm run bench            (= npm run build && node --expose-gc bench/scan.bench.mjs)
 //   SESSIONS=50000 npm run bench   (smaller heap)
 //
-// Prints, with the Node version: scan() (median of RUNS), a plain generic walk (a Set of
+// Prints, with the Node version: scan()'s exact walk (estimate: false, median of RUNS; with
+// BASELINE=<another build's dist/index.js>, that build's too, alternating), the default scan(),
+// a plain generic walk (a Set of
 // visited things, Object.keys and property reads: the baseline the issue names), object-sizeof,
 // and v8.writeHeapSnapshot() plus its parse; heap things per second, the ratio to the snapshot,
 // each estimate against the snapshot's retained size of the Map, and scan()'s transient memory.
@@ -18,6 +20,7 @@ import { createRequire } from 'node:module';
 import { scan } from '../dist/index.js';
 import { parseHeapSnapshot, computeDominators, findNodes, childByEdgeName, retainedSize } from '../test/support/heap-graph.mjs';
 import { readFileSync } from 'node:fs';
+import { buildSessions } from './scan-heap.mjs';
 
 const require = createRequire(import.meta.url);
 const sizeof = require('object-sizeof');
@@ -30,35 +33,7 @@ if (typeof gc !== 'function') {
   process.exit(2);
 }
 
-// ---- the heap ----------------------------------------------------------------------------
-const T0 = 1_767_000_000_000; // ms epoch: beyond Smi range, so timestamps are heap numbers
-class CartItem {
-  constructor(sku, qty) {
-    this.sku = sku;
-    this.qty = qty;
-  }
-}
-class Session {
-  constructor(i) {
-    this.id = `sess-${(i * 2654435761 >>> 0).toString(36)}-${i.toString(36)}`; // unique, also the Map key
-    this.userId = i % 50_000;
-    this.createdAt = T0 + i * 37;
-    this.lastSeen = T0 + i * 53;
-    this.ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-    this.roles = ROLES[i % ROLES.length]; // shared role lists
-    this.cart = [new CartItem(`sku-${(i * 7919) % 100_000}`, 1 + (i % 3))];
-  }
-}
-const ROLES = [['user'], ['user', 'admin'], ['guest']];
-
-function buildSessions(n) {
-  const m = new Map();
-  for (let i = 0; i < n; i++) {
-    const s = new Session(i);
-    m.set(s.id, s);
-  }
-  return m;
-}
+// ---- the heap (bench/scan-heap.mjs) ----------------------------------------------------------
 
 /** The naive baseline: what a first-attempt walker does (runs getters; here there are none). */
 function genericWalk(root) {
@@ -99,31 +74,67 @@ const sessions = buildSessions(SESSIONS);
 globalThis.__memsizeBench = sessions; // keep it reachable by name for the snapshot
 
 // ---- scan(): warm up, then median of RUNS, with heap growth measured around one run ----------
-scan(sessions, { maxMillis: 60_000 });
+// The exact walk (estimate: false) is the subject of issue 11; the default scan() samples the
+// Map (200,000 entries > sampleThreshold 8192) and is a row of its own. BASELINE=<dist/index.js
+// of another build> also times that build's exact walk in the same process, alternating with this
+// one round by round, so the two see the same machine load.
+const EXACT = { estimate: false, maxMillis: 60_000, maxObjects: 1e8 };
+const baseline = process.env.BASELINE ? await import(process.env.BASELINE) : null;
+const scanExact = () => scan(sessions, EXACT);
+scanExact();
+if (baseline) baseline.scan(sessions, EXACT);
 const scanTimes = [];
+const baseTimes = [];
 let result;
+let baseResult;
 for (let r = 0; r < RUNS; r++) {
-  gc();
-  [, result] = [0, null];
-  const [ms, res] = timeMs(() => scan(sessions, { maxMillis: 60_000 }));
-  scanTimes.push(ms);
-  result = res;
+  const order = r % 2 === 0 || !baseline ? ['new', 'base'] : ['base', 'new'];
+  for (const which of order) {
+    if (which === 'base' && !baseline) continue;
+    gc();
+    if (which === 'new') {
+      const [ms, res] = timeMs(scanExact);
+      scanTimes.push(ms);
+      result = res;
+    } else {
+      const [ms, res] = timeMs(() => baseline.scan(sessions, EXACT));
+      baseTimes.push(ms);
+      baseResult = res;
+    }
+  }
 }
 if (result.truncated) throw new Error('scan() was truncated: raise maxMillis');
+if (baseResult && (baseResult.bytes !== result.bytes || baseResult.objects !== result.objects)) {
+  console.log(`NOTE: figures differ from the baseline: ${result.bytes} B / ${result.objects} things against ${baseResult.bytes} B / ${baseResult.objects}`);
+}
 // Transient memory: heap growth across one walk, measured right after it (young garbage the walk
 // left that no scavenge has collected yet is included: an upper bound), and again after a
 // scavenge (what is left: the visited set and stack tables, which outgrew the young generation).
-gc();
-const before = process.memoryUsage().heapUsed;
-const committedBefore = getHeapStatistics().total_heap_size;
-scan(sessions, { maxMillis: 60_000 });
-const after = process.memoryUsage().heapUsed;
-const committedGrowth = Math.max(0, getHeapStatistics().total_heap_size - committedBefore);
-gc({ type: 'minor' });
-const afterScavenge = process.memoryUsage().heapUsed;
-const transientBytes = Math.max(0, after - before);
-const tablesBytes = Math.max(0, afterScavenge - before);
-gc();
+function transient(fn) {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const committedBefore = getHeapStatistics().total_heap_size;
+  fn();
+  const after = process.memoryUsage().heapUsed;
+  const committedGrowth = Math.max(0, getHeapStatistics().total_heap_size - committedBefore);
+  gc({ type: 'minor' });
+  const afterScavenge = process.memoryUsage().heapUsed;
+  gc();
+  return { transientBytes: Math.max(0, after - before), tablesBytes: Math.max(0, afterScavenge - before), committedGrowth };
+}
+const { transientBytes, tablesBytes, committedGrowth } = transient(scanExact);
+const baseMemory = baseline ? transient(() => baseline.scan(sessions, EXACT)) : null;
+
+// ---- the default scan(): estimating (the Map is sampled) ----------------------------------------
+scan(sessions);
+const estTimes = [];
+let estResult;
+for (let r = 0; r < RUNS; r++) {
+  gc();
+  const [ms, res] = timeMs(() => scan(sessions));
+  estTimes.push(ms);
+  estResult = res;
+}
 
 // ---- generic walk baseline -------------------------------------------------------------------
 genericWalk(sessions);
@@ -183,46 +194,56 @@ try {
 const scanMs = median(scanTimes);
 const genericMs = median(genericTimes);
 const sizeofMs = median(sizeofTimes);
+const estMs = median(estTimes);
 const mega = (n) => (n / 1e6).toFixed(2);
 const pct = (est) => `${(((est - truthBytes) / truthBytes) * 100).toFixed(1)}%`;
-const rows = [
-  {
-    tool: 'memsize scan()',
-    'ms (median)': scanMs.toFixed(0),
-    'M things/s': mega(result.objects / (scanMs / 1000)),
-    'x faster than snapshot': (snapshotMs / scanMs).toFixed(1),
-    'estimate vs V8 retained': pct(result.bytes),
-  },
-  {
-    tool: 'generic walk (baseline)',
-    'ms (median)': genericMs.toFixed(0),
-    'M things/s': mega(result.objects / (genericMs / 1000)),
-    'x faster than snapshot': (snapshotMs / genericMs).toFixed(1),
-    'estimate vs V8 retained': '(no size)',
-  },
-  {
-    tool: 'object-sizeof',
-    'ms (median)': sizeofMs.toFixed(0),
-    'M things/s': mega(result.objects / (sizeofMs / 1000)),
-    'x faster than snapshot': (snapshotMs / sizeofMs).toFixed(1),
-    'estimate vs V8 retained': pct(sizeofBytes),
-  },
-  {
-    tool: 'v8.writeHeapSnapshot()',
-    'ms (median)': snapshotMs.toFixed(0),
-    'M things/s': mega(result.objects / (snapshotMs / 1000)),
-    'x faster than snapshot': '1.0',
-    'estimate vs V8 retained': '(truth)',
-  },
-];
+const row = (tool, ms, bytes) => ({
+  tool,
+  'ms (median)': ms.toFixed(0),
+  'M things/s': mega(result.objects / (ms / 1000)),
+  'x faster than snapshot': (snapshotMs / ms).toFixed(1),
+  'estimate vs V8 retained': typeof bytes === 'number' ? pct(bytes) : bytes,
+});
+const rows = [row('memsize scan() exact (estimate: false)', scanMs, result.bytes)];
+if (baseline) rows.push(row(`baseline scan() exact (${process.env.BASELINE_NAME ?? process.env.BASELINE})`, median(baseTimes), baseResult.bytes));
+rows.push(
+  row('memsize scan() default (estimating)', estMs, estResult.bytes),
+  row('generic walk (baseline)', genericMs, '(no size)'),
+  row('object-sizeof', sizeofMs, sizeofBytes),
+  row('v8.writeHeapSnapshot()', snapshotMs, '(truth)'),
+);
 console.log(`memsize scan bench: Node ${process.version} (V8 ${process.versions.v8}), ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, ${new Date().toISOString().slice(0, 10)}`);
 console.log(`heap: Map of ${SESSIONS} sessions; scan() saw ${result.objects} heap things (${(result.bytes / 2 ** 20).toFixed(1)} MiB); the generic walk saw ${genericThings} values`);
 console.log(`V8 retained size of the Map: ${(truthBytes / 2 ** 20).toFixed(1)} MiB; snapshot ${snapshotNodes} nodes, ${(snapshotFileBytes / 2 ** 20).toFixed(0)} MiB file, parse + dominators ${parseMs.toFixed(0)} ms (not in its time)`);
+console.log(`default scan(): ${estResult.estimated ? 'estimated' : 'exact'}, ${estResult.bytes} ± ${estResult.bytesError ?? 0} B, walk visited ${estResult.visitedObjects} things`);
 console.table(rows);
-console.log(`scan() runs (ms): ${scanTimes.map((t) => t.toFixed(0)).join(', ')}; generic walk runs (ms): ${genericTimes.map((t) => t.toFixed(0)).join(', ')}`);
-console.log(
-  `scan() transient heap: ${(transientBytes / 2 ** 20).toFixed(1)} MiB = ${(transientBytes / result.objects).toFixed(1)} bytes per heap thing right after the walk ` +
-    `(uncollected young garbage included), ${(tablesBytes / 2 ** 20).toFixed(1)} MiB = ${(tablesBytes / result.objects).toFixed(1)} bytes per heap thing after a scavenge ` +
-    `(the visited set's last table and the dead smaller ones it grew from); the heap's committed size grew by ${(committedGrowth / 2 ** 20).toFixed(1)} MiB = ${(committedGrowth / result.objects).toFixed(1)} bytes per heap thing`,
-);
-console.log(`scan() / generic walk time ratio: ${(scanMs / genericMs).toFixed(2)}`);
+console.log(`scan() exact runs (ms): ${scanTimes.map((t) => t.toFixed(0)).join(', ')}; generic walk runs (ms): ${genericTimes.map((t) => t.toFixed(0)).join(', ')}`);
+if (baseline) {
+  const ratios = scanTimes.map((t, i) => baseTimes[i] / t);
+  console.log(`baseline exact runs (ms): ${baseTimes.map((t) => t.toFixed(0)).join(', ')}; baseline / scan() per round: ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)})`);
+}
+console.log(`default scan() runs (ms): ${estTimes.map((t) => t.toFixed(0)).join(', ')}`);
+const perThing = (b) => (b / result.objects).toFixed(1);
+const memoryLine = (m) =>
+  `${perThing(m.committedGrowth)} B committed growth, ${perThing(m.transientBytes)} B right after the walk (young garbage included), ${perThing(m.tablesBytes)} B after a scavenge`;
+console.log(`scan() exact transient heap per heap thing: ${memoryLine({ transientBytes, tablesBytes, committedGrowth })}`);
+if (baseMemory) console.log(`baseline exact transient heap per heap thing: ${memoryLine(baseMemory)}`);
+
+// ---- issue 11's targets ------------------------------------------------------------------------
+const rate = result.objects / (scanMs / 1000);
+const ratio = scanMs / genericMs;
+const snapshotX = snapshotMs / scanMs;
+const worstMemory = Math.max(committedGrowth, tablesBytes) / result.objects;
+console.table([
+  {
+    target: 'exact scan(): >= 2 M heap things/s, or <= 1.25x the generic walk time',
+    measured: `${mega(rate)} M/s; ${ratio.toFixed(2)}x the generic walk`,
+    met: rate >= 2e6 || ratio <= 1.25 ? 'yes' : 'no',
+  },
+  { target: 'exact scan(): >= 12x faster than the heap snapshot', measured: `${snapshotX.toFixed(1)}x`, met: snapshotX >= 12 ? 'yes' : 'no' },
+  {
+    target: 'exact scan(): <= 40 B transient memory per heap thing',
+    measured: `${worstMemory.toFixed(1)} B (the larger of committed growth and what a scavenge leaves)`,
+    met: worstMemory <= 40 ? 'yes' : 'no',
+  },
+]);

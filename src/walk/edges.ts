@@ -349,7 +349,11 @@ function onMapEntry(value: unknown, key: unknown): void {
   const internalizedKey = COLLECTIONS_INTERNALIZE_KEYS && typeof key === 'string';
   if (internalizedKey) w.internalizedChild(key);
   if (w.paths === null) {
-    entryHeapNumbers += (internalizedKey ? 0 : w.keyChild(key, '<Map key>')) + w.child(value);
+    if (typeof key === 'string') {
+      entryHeapNumbers += (internalizedKey ? 0 : w.keyChild(key, '<Map key>')) + w.entryValue(value, key);
+    } else {
+      entryHeapNumbers += w.keyChild(key, '<Map key>') + w.child(value);
+    }
   } else {
     if (!internalizedKey) entryHeapNumbers += w.keyChild(key, '<Map key>');
     entryHeapNumbers += w.childAt(value, w.pathKeys && (typeof key === 'string' || typeof key === 'number') ? `<Map value ${JSON.stringify(String(key).slice(0, 40))}>` : '<Map value>');

@@ -9,8 +9,14 @@
  * heap thing anyway). Numbers that are not Smis are heap numbers owned by the slot holding them,
  * so they are counted per slot, never deduplicated.
  *
+ * Visited sets: objects (and symbols, bigints) in `seen`, strings counted by value in
+ * `seenStrings`. Both are called as methods of a private prototype holding the built-ins as
+ * captured at load (primordials.ts, visitedSet), which TurboFan calls directly. A long string
+ * counted per occurrence is looked up only when a Map key or Set member of its length was met, and
+ * not at all when it is the key of the Map entry whose value is being expanded (stackKeys).
+ *
  * Many roots, one pass (scanEach): each root has its own `seen` set, so its figure stands alone;
- * the first root's set is kept as the union, and later roots add to it, so the union counts every
+ * the first root's sets are kept as the union, and later roots add to them, so the union counts every
  * thing once. A single root costs one Set insertion per distinct thing, which is most of the walk's
  * time on a large graph (a hash table of millions of entries is bound by memory latency).
  *
@@ -31,11 +37,10 @@ import { expand, type Shape, newShape } from './edges.js';
 import { COLLECTIONS_INTERNALIZE_KEYS, Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
-import { bareArray, setAdd, setDelete, setSize, uncurryThis, weakMapGet, weakMapSet } from './primordials.js';
+import { bareArray, uncurryThis, visitedSet, weakMapGet, weakMapSet, type VisitedSet } from './primordials.js';
 import { drawPositions, firstDrawSize, SampleRandom, SampleStats, type SamplePositions } from './sample.js';
 
 const isProxy = types.isProxy;
-const setHas = uncurryThis(Set.prototype.has as (this: never, value: unknown) => boolean);
 
 const symbolDescription = uncurryThis(
   Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get as (this: never) => string | undefined,
@@ -159,11 +164,33 @@ export class Walker {
   /** Pending objects. Strings and numbers are handled when found, never pushed. */
   private stack: unknown[] = bareArray();
   private pathStack: number[] = bareArray();
+  /**
+   * The string key of the Map entry whose value a stack slot holds (else undefined). A record
+   * stored under its own id (`map.set(s.id, s)`) holds its key in a field: while the value is
+   * expanded, a string equal to its entry's key is known to be a key already counted, with no
+   * lookup in the visited strings (which would answer the same).
+   */
+  private stackKeys: unknown[] = bareArray();
+  /** The entry key of the value being expanded, or null. */
+  private entryKey: string | null = null;
   private sp = 0;
   /** Things this root has reached. */
-  private seen = new Set<unknown>();
+  private seen: VisitedSet = visitedSet();
+  /**
+   * Strings this root has counted by value (short ones, Map keys and Set members), apart from
+   * `seen`: a lookup compares the string with every candidate of its hash chain, reading each
+   * one, so a set of strings alone keeps those reads off the objects.
+   */
+  private seenStrings: VisitedSet = visitedSet();
+  /**
+   * Lengths (255 for any longer) of the long strings in `seenStrings`: a string counted per
+   * occurrence is looked up there only when a key of its length was met, which spares most
+   * occurrences a lookup in a set of hundreds of thousands of keys.
+   */
+  private readonly keyLengths = new Uint8Array(256);
   /** Things earlier roots of this pass reached (null while walking the first root). */
-  private union: Set<unknown> | null = null;
+  private union: VisitedSet | null = null;
+  private unionStrings: VisitedSet | null = null;
   private rootIndex = -1;
   private readonly shape: Shape = newShape();
   private visitor: Visitor = NO_VISITOR;
@@ -244,8 +271,12 @@ export class Walker {
     this.rootIndex++;
     if (this.rootIndex > 0) {
       // The first root's set becomes the union; later roots get sets of their own.
-      if (this.union === null) this.union = this.seen;
-      this.seen = new Set();
+      if (this.union === null) {
+        this.union = this.seen;
+        this.unionStrings = this.seenStrings;
+      }
+      this.seen = visitedSet();
+      this.seenStrings = visitedSet();
     }
     return this.walk(root, budget, visitor, startedAt, sampling, mayRedo);
   }
@@ -256,8 +287,15 @@ export class Walker {
    */
   redoRoot(root: unknown, budget: Budget, visitor: Visitor, startedAt: number, sampling: Sampling, mayRedo: boolean): WalkOutcome {
     const log = this.unionLog;
-    if (log !== null && this.union !== null) for (let i = 0; i < log.length; i++) setDelete(this.union, log[i]);
-    this.seen = new Set();
+    if (log !== null && this.union !== null) {
+      for (let i = 0; i < log.length; i++) {
+        const thing = log[i];
+        if (typeof thing === 'string') this.unionStrings!.delete(thing);
+        else this.union.delete(thing);
+      }
+    }
+    this.seen = visitedSet();
+    this.seenStrings = visitedSet();
     return this.walk(root, budget, visitor, startedAt, sampling, mayRedo);
   }
 
@@ -267,6 +305,7 @@ export class Walker {
     this.steps = 0;
     this.stopped = false;
     this.unionLog = mayRedo && this.union !== null ? bareArray() : null;
+    this.keyLengths.fill(0);
     this.sampling = sampling;
     this.random = new SampleRandom(sampling.seed);
     this.weight = 1;
@@ -295,6 +334,8 @@ export class Walker {
       // Drop every reference into the graph the walk still holds: a dropped root must stay collectable.
       this.stack.length = 0;
       this.pathStack.length = 0;
+      this.stackKeys.length = 0;
+      this.entryKey = null;
       this.sp = 0;
       this.visitor = NO_VISITOR;
       this.limits = null;
@@ -323,8 +364,10 @@ export class Walker {
 
   /** Forget every thing seen (end of a pass). */
   reset(): void {
-    this.seen = new Set();
+    this.seen = visitedSet();
+    this.seenStrings = visitedSet();
     this.union = null;
+    this.unionStrings = null;
     this.unionLog = null;
     this.rootIndex = -1;
     this.paths = null;
@@ -336,6 +379,13 @@ export class Walker {
       const sp = --this.sp;
       const value = stack[sp] as object;
       stack[sp] = undefined;
+      const entryKey = this.stackKeys[sp];
+      if (entryKey === undefined) {
+        this.entryKey = null;
+      } else {
+        this.stackKeys[sp] = undefined;
+        this.entryKey = entryKey as string;
+      }
       if (this.regions > 1) this.enterRegionOf(sp);
       if (this.paths !== null) this.currentPath = this.pathStack[sp]!;
       if (this.step(limits)) return;
@@ -380,16 +430,33 @@ export class Walker {
   /** Returns null when this root has already seen `thing`, else whether the union had not. */
   private mark(thing: unknown): boolean | null {
     const seen = this.seen;
-    const before = setSize(seen);
-    setAdd(seen, thing); // one hash operation instead of has() then add()
-    if (setSize(seen) === before) return null;
+    // has() then add(): a lookup is cheaper than an insertion, and most things met are new once
+    // but met again many times (shared lists, keys); measured 400 against 440 ms for one add()
+    // and a size check over 1.1 million walk-ordered values (Node 20).
+    if (seen.has(thing)) return null;
+    seen.add(thing);
     const union = this.union;
     if (union === null) return true;
-    const unionBefore = setSize(union);
-    setAdd(union, thing);
-    if (setSize(union) === unionBefore) return false;
+    if (union.has(thing)) return false;
+    union.add(thing);
     const log = this.unionLog;
     if (log !== null) log[log.length] = thing;
+    return true;
+  }
+
+  /** {@link mark} for a string counted by value. */
+  private markString(value: string): boolean | null {
+    const seen = this.seenStrings;
+    if (seen.has(value)) return null;
+    seen.add(value);
+    const length = value.length;
+    if (length > SHARED_STRING_MAX_LENGTH) this.keyLengths[length < 255 ? length : 255] = 1;
+    const union = this.unionStrings;
+    if (union === null) return true;
+    if (union.has(value)) return false;
+    union.add(value);
+    const log = this.unionLog;
+    if (log !== null) log[log.length] = value;
     return true;
   }
 
@@ -442,6 +509,17 @@ export class Walker {
     }
   }
 
+  /**
+   * {@link child} for the value of a Map entry whose string key was just counted (see
+   * {@link stackKeys}).
+   */
+  entryValue(value: unknown, key: string): number {
+    const sp = this.sp;
+    const heapNumber = this.child(value);
+    if (this.sp > sp) this.stackKeys[sp] = key;
+    return heapNumber;
+  }
+
   /** Like {@link child}, but the thing is reached through a labelled edge that may start a new path. */
   childAt(value: unknown, label: string): number {
     if (this.paths === null) return this.child(value);
@@ -466,7 +544,7 @@ export class Walker {
    */
   internalizedChild(value: string): void {
     if (this.step(this.limits!)) return;
-    this.mark(value);
+    this.markString(value);
   }
 
   /**
@@ -484,14 +562,15 @@ export class Walker {
       this.primitive(value);
       return;
     }
-    if (setHas(this.seen, value)) return;
+    if (value === this.entryKey) return;
+    const length = value.length;
+    if (this.keyLengths[length < 255 ? length : 255] !== 0 && this.seenStrings.has(value)) return;
     if (!this.admit(this.limits!)) return;
     let firstInUnion = true;
-    const union = this.union;
+    const union = this.unionStrings;
     if (union !== null) {
-      const before = setSize(union);
-      setAdd(union, value);
-      firstInUnion = setSize(union) !== before;
+      firstInUnion = !union.has(value);
+      if (firstInUnion) union.add(value);
     }
     this.visitor.thing(Kind.String, value, null, this.shape, firstInUnion, this.currentPath, this.weight);
   }
@@ -514,7 +593,7 @@ export class Walker {
    * scaled to the collection (see {@link shareWeight}).
    */
   private primitive(value: string | bigint | symbol, weight = this.shareWeight, tracked = true): void {
-    const firstInUnion = this.mark(value);
+    const firstInUnion = typeof value === 'string' ? this.markString(value) : this.mark(value);
     const sample = tracked ? this.trackSample : null;
     if (firstInUnion === null) {
       if (sample !== null) sample.valueMet(value, this.trackEntry);
