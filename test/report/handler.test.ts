@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveReport } from '../support/report-server.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemsize, createReportHandler, MemsizeError, scan, type ReportHandlerOptions, type ReportSource, type ScanOptions } from '../../src/index.js';
 import type { ReportJSON, RootReportJSON } from '../../src/report/json.js';
@@ -23,16 +24,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-/** Mount the report on a real server on a free port; other paths answer 418 so "not handled" is visible. */
-async function serve(source: ReportSource, options: ReportHandlerOptions = {}): Promise<string> {
-  const handler = createReportHandler(source, { onError: () => {}, ...options });
-  const server = createServer((req, res) => {
-    if (!handler(req, res)) res.writeHead(418).end('host');
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const serve = (source: ReportSource, options: ReportHandlerOptions = {}) => serveReport(servers, source, options);
 
 const SCAN_HEADERS = { 'content-type': 'application/json', 'x-memsize-scan': '1' };
 

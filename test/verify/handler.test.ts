@@ -3,10 +3,10 @@
  * check, guarded (X-Memsize-Scan header, JSON, same-origin) and paced like scans; a refusal
  * answers 409 and is shown on the page with a "Run anyway" button.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serveReport } from '../support/report-server.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemsize, createReportHandler, type Memsize, type ReportHandlerOptions, type ReportSource, type VerifyResult } from '../../src/index.js';
+import { createMemsize, type Memsize, type ReportHandlerOptions, type ReportSource, type VerifyResult } from '../../src/index.js';
 import { measureRetained } from '../support/heap-snapshot.js';
 
 const servers: Server[] = [];
@@ -16,15 +16,7 @@ afterEach(async () => {
   await Promise.all(instances.splice(0).map((m) => m.shutdown()));
 });
 
-async function serve(source: ReportSource, options: ReportHandlerOptions = {}): Promise<string> {
-  const handler = createReportHandler(source, { onError: () => {}, ...options });
-  const server = createServer((req, res) => {
-    if (!handler(req, res)) res.writeHead(418).end('host');
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const serve = (source: ReportSource, options: ReportHandlerOptions = {}) => serveReport(servers, source, options);
 
 /** A memsize with one root, as a report source whose checks refuse above `maxHeapBytes`. */
 function setup(maxHeapBytes?: number): { memsize: Memsize; source: ReportSource; root: object[] } {
