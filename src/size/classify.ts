@@ -7,15 +7,13 @@
  */
 import { types } from 'node:util';
 import { Kind, type ProtoInfo } from '../walk/kinds.js';
+import { getOwnPropertyDescriptor, getPrototypeOf, hasOwn } from '../walk/primordials.js';
 
 /** Longest type name kept; longer names are cut and end in an ellipsis. */
 export const MAX_TYPE_NAME_LENGTH = 64;
 export const NULL_PROTOTYPE_TYPE = '(null prototype)';
 export const ANONYMOUS_CLASS_TYPE = '(anonymous class)';
 
-const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
-const getPrototypeOf = Object.getPrototypeOf;
-const hasOwn = Object.hasOwn;
 
 /** Names of the kinds that are not objects with a prototype of their own. */
 const KIND_NAMES: Partial<Record<Kind, string>> = {

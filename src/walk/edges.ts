@@ -14,7 +14,7 @@
  */
 import { COLLECTIONS_INTERNALIZE_KEYS, Kind } from './kinds.js';
 import type { Walker } from './walk.js';
-import { uncurryThis } from './primordials.js';
+import { ObjectPrototype, arrayBufferByteLength, bigIntValueOf, booleanValueOf, dataViewBuffer, dataViewByteLength, getOwnPropertyDescriptor, getOwnPropertyNames, getOwnPropertySymbols, getPrototypeOf, getterOf, hasOwn, mapForEach, mapSize, numberValueOf, ownKeys, propertyIsEnumerable, regExpSource, round, setForEach, setSize, sharedArrayBufferByteLength, stringValueOf, symbolValueOf, typedArrayBuffer, typedArrayByteLength, typedArrayByteOffset } from './primordials.js';
 
 /** Layout facts about the thing just expanded. One instance per Walker, overwritten per thing. */
 export interface Shape {
@@ -66,23 +66,6 @@ export function isDictionaryMode(props: number, nullPrototype: boolean): boolean
   return nullPrototype || props > DICTIONARY_MIN_PROPS;
 }
 
-// Captured at load time: user code cannot redirect these afterwards.
-const getOwnPropertyNames = Object.getOwnPropertyNames;
-const getOwnPropertySymbols = Object.getOwnPropertySymbols;
-const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
-const getPrototypeOf = Object.getPrototypeOf;
-const hasOwn = Object.hasOwn;
-const ObjectPrototype = Object.prototype;
-const ownKeys = Reflect.ownKeys as (target: object) => (string | symbol)[];
-const uncurry = uncurryThis;
-const round = Math.round;
-
-/** The getter of an own or inherited accessor, or undefined (Annex B __lookupGetter__). */
-const getterOf = uncurry(
-  (Object.prototype as unknown as { __lookupGetter__: (this: never, key: PropertyKey) => unknown }).__lookupGetter__,
-);
-const propertyIsEnumerable = uncurry(Object.prototype.propertyIsEnumerable as (this: never, key: PropertyKey) => boolean);
-
 /**
  * Before V8 12 (Node 20), an error's `stack` (also the one Error.captureStackTrace puts on any
  * object) looks like a data property but is formatted when first read, which calls
@@ -97,31 +80,6 @@ const STACK_FORMATS_ON_READ = Number(process.versions.v8.split('.')[0]) < 12;
 function isLazyStack(obj: object, key: string | symbol): boolean {
   return key === 'stack' && !propertyIsEnumerable(obj, key);
 }
-
-function getter(proto: object, name: string): (self: unknown) => unknown {
-  const desc = getOwnPropertyDescriptor(proto, name);
-  const fn = desc === undefined ? undefined : desc.get;
-  if (typeof fn !== 'function') throw new Error(`memsize: built-in getter ${name} is missing`);
-  return uncurry(fn as (this: never) => unknown);
-}
-const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
-const mapForEach = uncurry(Map.prototype.forEach as (this: never, cb: (v: unknown, k: unknown) => void) => void);
-const mapSize = getter(Map.prototype, 'size');
-const setForEach = uncurry(Set.prototype.forEach as (this: never, cb: (v: unknown) => void) => void);
-const setSize = getter(Set.prototype, 'size');
-const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
-const typedArrayByteOffset = getter(TypedArrayPrototype, 'byteOffset');
-const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
-const dataViewBuffer = getter(DataView.prototype, 'buffer');
-const dataViewByteLength = getter(DataView.prototype, 'byteLength');
-const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
-const sharedArrayBufferByteLength = getter(SharedArrayBuffer.prototype, 'byteLength');
-const regExpSource = getter(RegExp.prototype, 'source');
-const stringValueOf = uncurry(String.prototype.valueOf as (this: never) => unknown);
-const numberValueOf = uncurry(Number.prototype.valueOf as (this: never) => unknown);
-const bigIntValueOf = uncurry(BigInt.prototype.valueOf as (this: never) => unknown);
-const symbolValueOf = uncurry(Symbol.prototype.valueOf as (this: never) => unknown);
-const booleanValueOf = uncurry(Boolean.prototype.valueOf as (this: never) => unknown);
 
 /** V8 keeps typed arrays of at most this many bytes on the heap (V8_TYPED_ARRAY_MAX_SIZE_IN_HEAP). */
 const TYPED_ARRAY_MAX_ON_HEAP_BYTES = 64;

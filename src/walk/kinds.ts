@@ -7,6 +7,7 @@
  * another built-in's is caught when the built-in accessor rejects it (see edges.ts).
  */
 import { types } from 'node:util';
+import { getPrototypeOf } from './primordials.js';
 
 /** Kinds of heap thing the walk distinguishes. Numbers, so the hot path switches on small ints. */
 export const enum Kind {
@@ -58,7 +59,6 @@ export interface ProtoInfo {
   readonly foreign?: boolean;
 }
 
-const getPrototypeOf = Object.getPrototypeOf;
 const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
 
 /** Built-in prototypes of this realm, and the kind their instances are expected to have. */

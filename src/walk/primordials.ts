@@ -1,9 +1,10 @@
 /**
  * Built-ins as they were when memsize loaded. The walk's own bookkeeping must not run the host's
  * code either: a program (or a dependency) that replaces Set.prototype.add, or puts an accessor
- * on Array.prototype[7], would otherwise be called by the walk itself. So Set, Map and WeakMap
- * methods are captured here and called uncurried, and work arrays have no prototype (a hole
- * never reaches one).
+ * on Array.prototype[7], would otherwise be called by the walk itself. So every built-in the walk,
+ * its sampling and the type names call (Set, Map and WeakMap methods, Object and Reflect functions,
+ * the getters of Map, Set, typed arrays and buffers, the wrappers' valueOf, Math) is captured here,
+ * once, and called uncurried; work arrays have no prototype (a hole never reaches one).
  */
 
 /** `method` as a plain function taking its receiver first, `uncurryThis(m)(obj, ...args)`: no args array. */
@@ -64,3 +65,56 @@ export function visitedSet(): VisitedSet {
   return setPrototypeOf(new SetCtor(), VISITED_SET_PROTO) as VisitedSet;
 }
 const SetCtor = Set;
+
+// Object, Reflect and the built-ins' own getters, for reading values without running user code
+// (walk/edges.ts, size/classify.ts, walk/kinds.ts).
+export const getOwnPropertyNames = Object.getOwnPropertyNames;
+export const getOwnPropertySymbols = Object.getOwnPropertySymbols;
+export const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+export const getPrototypeOf = Object.getPrototypeOf;
+export const hasOwn = Object.hasOwn;
+export const ObjectPrototype = Object.prototype;
+export const ownKeys = Reflect.ownKeys as (target: object) => (string | symbol)[];
+const uncurry = uncurryThis;
+export const round = Math.round;
+
+/** The getter of an own or inherited accessor, or undefined (Annex B __lookupGetter__). */
+export const getterOf = uncurry(
+  (Object.prototype as unknown as { __lookupGetter__: (this: never, key: PropertyKey) => unknown }).__lookupGetter__,
+);
+export const propertyIsEnumerable = uncurry(Object.prototype.propertyIsEnumerable as (this: never, key: PropertyKey) => boolean);
+
+
+function getter(proto: object, name: string): (self: unknown) => unknown {
+  const desc = getOwnPropertyDescriptor(proto, name);
+  const fn = desc === undefined ? undefined : desc.get;
+  if (typeof fn !== 'function') throw new Error(`memsize: built-in getter ${name} is missing`);
+  return uncurry(fn as (this: never) => unknown);
+}
+export const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
+export const mapForEach = uncurry(Map.prototype.forEach as (this: never, cb: (v: unknown, k: unknown) => void) => void);
+export const mapSize = getter(Map.prototype, 'size');
+export const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
+export const typedArrayByteOffset = getter(TypedArrayPrototype, 'byteOffset');
+export const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
+export const dataViewBuffer = getter(DataView.prototype, 'buffer');
+export const dataViewByteLength = getter(DataView.prototype, 'byteLength');
+export const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
+export const sharedArrayBufferByteLength = getter(SharedArrayBuffer.prototype, 'byteLength');
+export const regExpSource = getter(RegExp.prototype, 'source');
+export const stringValueOf = uncurry(String.prototype.valueOf as (this: never) => unknown);
+export const numberValueOf = uncurry(Number.prototype.valueOf as (this: never) => unknown);
+export const bigIntValueOf = uncurry(BigInt.prototype.valueOf as (this: never) => unknown);
+export const symbolValueOf = uncurry(Symbol.prototype.valueOf as (this: never) => unknown);
+export const booleanValueOf = uncurry(Boolean.prototype.valueOf as (this: never) => unknown);
+
+// For the sample's positions (walk/sample.ts) and symbol descriptions (walk/walk.ts).
+export const typedArraySort = uncurryThis(
+  Object.getPrototypeOf(Float64Array.prototype).sort as (this: never) => unknown,
+);
+export const mathRandom = Math.random;
+export const imul = Math.imul;
+export const floor = Math.floor;
+export const symbolDescription = uncurryThis(
+  Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get as (this: never) => string | undefined,
+);

@@ -15,14 +15,8 @@
  * Never runs user code: Math.random and the Set and typed-array methods it uses were captured
  * when memsize loaded.
  */
-import { bareArray, capturedGet as mapGet, capturedSet as mapSet, setAdd, setForEach, setSize, uncurryThis } from './primordials.js';
+import { bareArray, capturedGet as mapGet, capturedSet as mapSet, floor, imul, mathRandom, setAdd, setForEach, setSize, typedArraySort } from './primordials.js';
 
-const typedArraySort = uncurryThis(
-  Object.getPrototypeOf(Float64Array.prototype).sort as (this: never) => unknown,
-);
-const mathRandom = Math.random;
-const imul = Math.imul;
-const floor = Math.floor;
 
 /** A small, fast, seedable generator (mulberry32). Not for cryptography: only to pick entries. */
 export class SampleRandom {

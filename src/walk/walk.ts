@@ -37,15 +37,11 @@ import { expand, type Shape, newShape } from './edges.js';
 import { COLLECTIONS_INTERNALIZE_KEYS, Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
-import { bareArray, uncurryThis, visitedSet, weakMapGet, weakMapSet, type VisitedSet } from './primordials.js';
+import { bareArray, getPrototypeOf, symbolDescription, type VisitedSet, visitedSet, weakMapGet, weakMapSet } from './primordials.js';
 import { drawPositions, firstDrawSize, SampleRandom, SampleStats, type SamplePositions } from './sample.js';
 
 const isProxy = types.isProxy;
 
-const symbolDescription = uncurryThis(
-  Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get as (this: never) => string | undefined,
-);
-const getPrototypeOf = Object.getPrototypeOf;
 
 /** Receives every distinct heap thing of a root's walk, once. */
 export interface Visitor {
