@@ -208,6 +208,7 @@ async function roots() {
   // Batches of 40 roots (maxRoots is 50): a third are root functions, the rest weak object roots
   // held by nothing else. Most batches are removed with removeRoot(); every GC_EVERY-th is left
   // for GC to drop (its function roots are removed), which the next collection notices.
+  let extraRounds = 0;
   const churn = async (from, to) => {
     for (let start = from; start < to; start += 40) {
       const names = [];
@@ -221,13 +222,16 @@ async function roots() {
       if ((start / 40) % GC_EVERY === 0) {
         for (let i = start; i < start + 40; i++) if (i % 3 === 0) memsize.removeRoot(`tenant-${i}`);
         // Let the job that last dereferenced the weak roots end (WeakRef keeps targets until then),
-        // then collect twice: one CI run saw a batch survive a single full GC right after the
-        // warm-up. A root memsize itself kept alive survives any number of them.
-        await tick();
-        globalThis.gc();
-        await tick();
-        globalThis.gc();
-        await collect(); // notices the collected weak roots and drops them
+        // collect garbage, and let the next collection notice the collected roots and drop them.
+        // Under a loaded CI machine a batch has twice survived this once (Node 20 and 26): retried
+        // up to 5 rounds, counted in `extraRounds`. A root memsize itself kept alive survives them all.
+        for (let round = 0; ; round++) {
+          await tick();
+          globalThis.gc();
+          await collect();
+          if (memsize.rootNames().length === 1 || round === 4) break;
+          extraRounds++;
+        }
       } else {
         for (const name of names) memsize.removeRoot(name);
       }
@@ -246,7 +250,7 @@ async function roots() {
   const rootNames = memsize.rootNames();
   await memsize.shutdown();
   await provider.shutdown();
-  return { before, after, ms, added: 100_000, rootNames };
+  return { before, after, ms, added: 100_000, rootNames, extraRounds };
 }
 
 const mode = process.argv[2];

@@ -102,8 +102,11 @@ describe('memsize footprint', () => {
   });
 
   it('leaves nothing behind after 100,000 roots were registered and removed over time', async () => {
-    const run = await child<{ before: { heap: number; points: number }; after: { heap: number; points: number }; ms: number; added: number; rootNames: string[] }>('roots');
-    console.log(`100,000 roots: ${((run.after.heap - run.before.heap) / KB).toFixed(1)} KB left (${((run.after.heap - run.before.heap) / run.added).toFixed(2)} B/root), ${run.ms.toFixed(0)} ms`);
+    const run = await child<{ before: { heap: number; points: number }; after: { heap: number; points: number }; ms: number; added: number; rootNames: string[]; extraRounds: number }>('roots');
+    console.log(
+      `100,000 roots: ${((run.after.heap - run.before.heap) / KB).toFixed(1)} KB left (${((run.after.heap - run.before.heap) / run.added).toFixed(2)} B/root), ${run.ms.toFixed(0)} ms; ` +
+        `GC rounds beyond the first that a batch of dropped weak roots needed: ${run.extraRounds}`,
+    );
     expect(run.added).toBe(100_000);
     expect(run.rootNames).toEqual(['resident']);
     expect(run.after.points).toBe(run.before.points);
