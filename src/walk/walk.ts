@@ -227,8 +227,8 @@ export class Walker {
    * weight of the collection whose sample is being walked, not its entries'. Such values repeat
    * across entries (a user name, a status, a SKU: V8 keeps one internalized copy), and a sample
    * cannot tell how many distinct ones the whole collection holds; scaling each one met in a
-   * sampled entry to the collection counted a vocabulary of 5,000 names 130 times over in a Map of
-   * 400,000 sessions (docs/estimation.md, "Values that repeat").
+   * sampled entry to the collection would count a name shared by 80 sessions of a Map of 400,000
+   * at draw 2's weight, about 130 (docs/estimation.md, "Values that repeat").
    */
   private shareWeight = 1;
   private regionShare: number[] = bareArray();
