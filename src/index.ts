@@ -30,7 +30,7 @@ export { createMemsize } from './memsize.js';
 // The Prometheus helpers live in `memsize/prometheus` (src/prometheus.ts); this one loads it lazily.
 export { startPrometheus } from './prometheus-lazy.js';
 export { PROMETHEUS_NAMES } from './metrics/names.js';
-export type { Memsize, CorrectedCollection, CorrectedRootMeasurement } from './memsize.js';
+export type { Memsize } from './memsize.js';
 export type { PrometheusMemsize, PrometheusHandlerMemsize } from './prometheus.js';
 export type { Collection, RootMeasurement } from './collect.js';
 export type { RootTarget, RootError, RootErrorReason } from './roots/registry.js';

@@ -20,11 +20,6 @@ import type { ScanResult } from './snapshot.js';
 import { applyCorrection, CorrectionStore, type CorrectionFactors } from './verify/correction.js';
 import { estimateVerifyCost, heapTooLarge, resolveVerifyOptions, runVerify, type VerifyCost, type VerifyInput, type VerifyOptions, type VerifyResult } from './verify/verify.js';
 
-/** A root's measurement, with `correction` set when factors from `verify({ calibrate })` scaled it. */
-export type CorrectedRootMeasurement = RootMeasurement;
-/** A collection whose calibrated roots are corrected (see {@link Memsize.verify}). */
-export type CorrectedCollection = Omit<Collection, 'roots'> & { roots: Map<string, CorrectedRootMeasurement> };
-
 /** What {@link createMemsize} returns: register roots, read measurements, shut down. */
 export interface Memsize {
   /**
@@ -47,12 +42,12 @@ export interface Memsize {
    * (and no root was added or removed since), else a fresh one. Never throws for a root that fails.
    * Roots calibrated by `verify({ calibrate })` are corrected and carry a `correction` field.
    */
-  collect(): CorrectedCollection;
+  collect(): Collection;
   /**
    * The last collection a scrape (or `collect()`) made, as it was reported, without measuring
    * anything: null before the first one and after shutdown. The report page shows it on first open.
    */
-  lastCollection(): CorrectedCollection | null;
+  lastCollection(): Collection | null;
   /**
    * A fresh one-off {@link scan} of one registered root, with scan()'s own options and defaults
    * (e.g. `{ paths: true }` for the report page). Not cached and not budgeted by `maxMillis`.
@@ -128,21 +123,21 @@ export function buildMemsize(
   const corrections = new CorrectionStore();
   // Corrected copies per collection, so repeated reads of one cached collection give one object.
   let correctedFrom: Collection | null = null;
-  let correctedTo: CorrectedCollection | null = null;
+  let correctedTo: Collection | null = null;
   /**
    * The collector's collection with calibrated roots corrected (verify({ calibrate })). This is
    * where the correction hooks into the pipeline until the collector and gauges take it over.
    */
-  let latest: CorrectedCollection | null = null;
-  const collectCorrected = (): CorrectedCollection => {
+  let latest: Collection | null = null;
+  const collectCorrected = (): Collection => {
     latest = correctedCollection();
     return latest;
   };
-  const correctedCollection = (): CorrectedCollection => {
+  const correctedCollection = (): Collection => {
     const collection = collector.collect();
     if (corrections.size === 0) return collection;
     if (collection === correctedFrom && correctedTo !== null) return correctedTo;
-    const roots = new Map<string, CorrectedRootMeasurement>(collection.roots);
+    const roots = new Map<string, RootMeasurement>(collection.roots);
     for (const [name, measurement] of collection.roots) {
       const factors = corrections.get(name);
       // A truncated walk is a lower bound: scaling it would pass off a guess as corrected.
