@@ -4,7 +4,7 @@
  * kind and the layout facts the walk gathered, never the graph. Heap numbers held in tagged slots
  * are separate things (see HEAP_NUMBER), added by the tally.
  */
-import { type Shape, ShapeFlag } from '../walk/edges.js';
+import { type Shape, ShapeFlag } from '../walk/shape.js';
 import { Kind } from '../walk/kinds.js';
 import * as L from './layout.js';
 

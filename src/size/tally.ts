@@ -14,7 +14,7 @@
  */
 import type { Visitor } from '../walk/walk.js';
 import { bareArray, capturedGet, capturedSet } from '../walk/primordials.js';
-import type { Shape } from '../walk/edges.js';
+import type { Shape } from '../walk/shape.js';
 import { Kind, type ProtoInfo } from '../walk/kinds.js';
 import { HEAP_NUMBER } from './layout.js';
 import { ROOT_PATH } from '../walk/paths.js';

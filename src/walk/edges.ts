@@ -13,44 +13,51 @@
  * `Symbol.iterator` on an instance or prototype changes nothing.
  */
 import { COLLECTIONS_INTERNALIZE_KEYS, Kind } from './kinds.js';
-import type { Walker } from './walk.js';
+import type { PathTable } from './paths.js';
+import type { SamplePositions } from './sample.js';
+import { type Shape, ShapeFlag } from './shape.js';
 import { ObjectPrototype, arrayBufferByteLength, bigIntValueOf, booleanValueOf, dataViewBuffer, dataViewByteLength, getOwnPropertyDescriptor, getOwnPropertyNames, getOwnPropertySymbols, getPrototypeOf, getterOf, hasOwn, mapForEach, mapSize, numberValueOf, ownKeys, propertyIsEnumerable, regExpSource, round, setForEach, setSize, sharedArrayBufferByteLength, stringValueOf, symbolValueOf, typedArrayBuffer, typedArrayByteLength, typedArrayByteOffset } from './primordials.js';
 
-/** Layout facts about the thing just expanded. One instance per Walker, overwritten per thing. */
-export interface Shape {
-  /** Named own properties (string and symbol keys that are not array indices). */
-  props: number;
-  /** Present indexed elements (array elements, index-keyed properties). */
-  elements: number;
-  /** Array length, Map/Set size, or byte length of a buffer or view. */
-  length: number;
-  /** Numbers in tagged slots that are not Smis: each one is a HeapNumber of its own. */
-  heapNumbers: number;
-  /** ShapeFlag bits. */
-  flags: number;
-  /**
-   * Named properties JavaScript shows were added after the object was made, which V8 keeps in a
-   * PropertyArray: the symbol-keyed properties of a plain object (a literal's own keys are
-   * in-object; libraries tag objects they do not own with symbols later: docs/accuracy.md 3b).
-   */
-  outOfObject: number;
-}
-
-export const enum ShapeFlag {
-  /** Every element is a number: V8 keeps them unboxed in a double (or Smi) backing store. */
-  NumericElements = 1,
-  /** The properties are in a hash table (dictionary mode), see {@link isDictionaryMode}. */
-  DictionaryProperties = 4,
-  /** A typed array small enough that V8 keeps its bytes on the heap, with no ArrayBuffer yet. */
-  OnHeapBytes = 8,
-  /** An array with holes or sparse indices. */
-  Holey = 16,
-  /** A function with its own `prototype` slot (constructors, generators). */
-  PrototypeSlot = 32,
-}
-
-export function newShape(): Shape {
-  return { props: 0, elements: 0, length: 0, heapNumbers: 0, flags: 0, outOfObject: 0 };
+/**
+ * What expansion needs from the walk: where to send each child, the budget's stop flag, and the
+ * sample buffers a sampled collection fills. walk.ts's Walker implements it; declared here so that
+ * this module does not import walk.ts (which imports {@link expand}).
+ */
+export interface EdgeWalker {
+  /** Set when a budget ran out: expansion loops check it after every child. */
+  readonly stopped: boolean;
+  /** True while expanding an object of another realm: its properties are read by descriptor. */
+  readonly foreign: boolean;
+  /** Path attribution, when the scan asked for paths. */
+  readonly paths: PathTable | null;
+  /** Whether data-like keys (map-like objects, Map keys) may label paths. */
+  readonly pathKeys: boolean;
+  /** Sampled entries gathered for {@link followSample}: values, Map keys, and draw (true: draw 1). */
+  readonly sampleValues: unknown[];
+  readonly sampleKeys: unknown[];
+  readonly sampleFirst: boolean[];
+  /** How many sampled entries the buffers hold. */
+  sampleCount: number;
+  /** Time spent gathering samples from Maps and Sets in this walk. */
+  gatherMs: number;
+  /** A unit of work that follows no edge (a hole): runs the clock. */
+  tick(): void;
+  /** Follow one edge; returns 1 when the value is a number boxed as a HeapNumber, else 0. */
+  child(value: unknown): number;
+  /** A Map value stored under the string `key`. */
+  entryValue(value: unknown, key: string): number;
+  /** Like child, through a labelled edge that may start a new path. */
+  childAt(value: unknown, label: string): number;
+  /** A string V8 internalized (a Map key or Set member on V8 14 and later). */
+  internalizedChild(value: string): void;
+  /** A Map key or Set member. */
+  keyChild(value: unknown, label: string): number;
+  /** Whether a collection of `n` entries is measured from a sample in this walk. */
+  samples(n: number): boolean;
+  /** The sampled positions among `n` entries, sorted, each coded `2 * position + (draw 1 ? 1 : 0)`. */
+  samplePositions(n: number): SamplePositions;
+  /** Walk the gathered sample and scale it to `n` entries; returns heap numbers found directly. */
+  followSample(n: number, keyLabel: string, valueLabel: string): number;
 }
 
 /**
@@ -94,7 +101,7 @@ const PATH_KEYS_MAX = 32;
 const NO_VALUE = Symbol('memsize.noValue');
 
 /** The value of one own property, or NO_VALUE when reading it could run code. */
-function propertyValue(w: Walker, obj: object, key: string | symbol): unknown {
+function propertyValue(w: EdgeWalker, obj: object, key: string | symbol): unknown {
   let descriptorRead = w.foreign;
   if (STACK_FORMATS_ON_READ && key === 'stack') {
     if (isLazyStack(obj, key)) return NO_VALUE;
@@ -112,13 +119,13 @@ function propertyValue(w: Walker, obj: object, key: string | symbol): unknown {
 }
 
 /** Follow one own property unless it has a getter. Returns 1 when it holds a heap number. */
-function followProperty(w: Walker, obj: object, key: string | symbol, labelled: boolean): number {
+function followProperty(w: EdgeWalker, obj: object, key: string | symbol, labelled: boolean): number {
   const value = propertyValue(w, obj, key);
   if (value === NO_VALUE) return 0;
   return labelled ? w.childAt(value, pathLabel(w, key)) : w.child(value);
 }
 
-function pathLabel(w: Walker, key: string | symbol): string {
+function pathLabel(w: EdgeWalker, key: string | symbol): string {
   if (typeof key === 'symbol') return '[symbol]';
   if (w.paths !== null && w.pathKeys) return key.length > 64 ? `${key.slice(0, 61)}…` : key;
   return IDENTIFIER.test(key) ? key : '<key>';
@@ -138,7 +145,7 @@ function isIndexKey(key: string): boolean {
 }
 
 /** Own string- and symbol-keyed properties, data only. Fills props, elements, heapNumbers. */
-function expandProperties(w: Walker, obj: object, shape: Shape, nullPrototype: boolean, plain = false): void {
+function expandProperties(w: EdgeWalker, obj: object, shape: Shape, nullPrototype: boolean, plain = false): void {
   const names = getOwnPropertyNames(obj);
   const labelled = w.paths !== null && (names.length <= PATH_KEYS_MAX || w.pathKeys);
   let props = 0;
@@ -173,7 +180,7 @@ function expandProperties(w: Walker, obj: object, shape: Shape, nullPrototype: b
   shape.heapNumbers = heapNumbers;
 }
 
-function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
+function expandArray(w: EdgeWalker, arr: unknown[], shape: Shape): void {
   const length = arr.length; // own data property of every array: no user code
   let present = 0;
   let numbers = 0;
@@ -221,7 +228,7 @@ function expandArray(w: Walker, arr: unknown[], shape: Shape): void {
  * A long array sampled by position: its length is exact; how many elements it holds, whether
  * they are all numbers (an unboxed double store) and what they reference come from the sample.
  */
-function sampleArray(w: Walker, arr: unknown[], length: number, shape: Shape): void {
+function sampleArray(w: EdgeWalker, arr: unknown[], length: number, shape: Shape): void {
   const positions = w.samplePositions(length);
   let present = 0;
   let numbers = 0;
@@ -250,7 +257,7 @@ function sampleArray(w: Walker, arr: unknown[], length: number, shape: Shape): v
 }
 
 /** Whether a very long array is dense enough to sample by position (else it is read by its keys). */
-function mostlyPresent(w: Walker, arr: unknown[], length: number): boolean {
+function mostlyPresent(w: EdgeWalker, arr: unknown[], length: number): boolean {
   const probe = w.samplePositions(length);
   let present = 0;
   for (let i = 0; i < probe.length; i++) {
@@ -261,7 +268,7 @@ function mostlyPresent(w: Walker, arr: unknown[], length: number): boolean {
 }
 
 /** A map-like object's values from a sample of its keys. @returns heap numbers, extrapolated */
-function sampleProperties(w: Walker, obj: object, names: readonly string[]): number {
+function sampleProperties(w: EdgeWalker, obj: object, names: readonly string[]): number {
   const positions = w.samplePositions(names.length);
   let gathered = 0;
   for (let i = 0; i < positions.length && !w.stopped; i++) {
@@ -277,7 +284,7 @@ function sampleProperties(w: Walker, obj: object, names: readonly string[]): num
 }
 
 /** An array's named and symbol-keyed properties besides its elements. */
-function arrayExtras(w: Walker, arr: unknown[], length: number, shape: Shape, labelled: boolean): void {
+function arrayExtras(w: EdgeWalker, arr: unknown[], length: number, shape: Shape, labelled: boolean): void {
   // Named and symbol-keyed properties. A short array lists all its keys in one call; a long one
   // only its symbols, because listing its names would list every index too.
   let props = 0;
@@ -295,7 +302,7 @@ function arrayExtras(w: Walker, arr: unknown[], length: number, shape: Shape, la
 
 // Map and Set entries go through one module-level callback each, with the walker in a module
 // variable, so iterating allocates no closure per collection.
-let entryWalker: Walker | null = null;
+let entryWalker: EdgeWalker | null = null;
 let entryHeapNumbers = 0;
 /** Thrown out of a Map/Set forEach when the budget runs out mid-collection (forEach cannot break). */
 const STOP = Symbol('memsize.stop');
@@ -371,7 +378,7 @@ function positionAt(positions: Float64Array, i: number): number {
   return (code - (code % 2)) / 2;
 }
 
-function sampleCollection(w: Walker, obj: object, n: number, forEach: (self: unknown, cb: never) => void, isMap: boolean): number {
+function sampleCollection(w: EdgeWalker, obj: object, n: number, forEach: (self: unknown, cb: never) => void, isMap: boolean): number {
   gatherPositions = w.samplePositions(n);
   gatherNext = 0;
   gatherAt = positionAt(gatherPositions, 0);
@@ -393,7 +400,7 @@ function sampleCollection(w: Walker, obj: object, n: number, forEach: (self: unk
 }
 
 function expandCollection(
-  w: Walker,
+  w: EdgeWalker,
   obj: object,
   shape: Shape,
   forEach: (self: unknown, cb: never) => void,
@@ -421,7 +428,7 @@ function expandCollection(
   shape.heapNumbers += heapNumbers;
 }
 
-function expandTypedArray(w: Walker, view: object, shape: Shape): void {
+function expandTypedArray(w: EdgeWalker, view: object, shape: Shape): void {
   const byteLength = typedArrayByteLength(view) as number;
   const byteOffset = typedArrayByteOffset(view) as number;
   shape.length = byteLength;
@@ -438,7 +445,7 @@ function expandTypedArray(w: Walker, view: object, shape: Shape): void {
 }
 
 /** Push the children of `obj` (of the given kind) and describe its layout in `shape`. */
-export function expand(w: Walker, obj: object, kind: Kind, shape: Shape): void {
+export function expand(w: EdgeWalker, obj: object, kind: Kind, shape: Shape): void {
   shape.props = 0;
   shape.elements = 0;
   shape.length = 0;
@@ -504,7 +511,7 @@ export function expand(w: Walker, obj: object, kind: Kind, shape: Shape): void {
  * so each binding is read on its own and one in its dead zone does not hide the others. V8 keeps
  * a namespace's properties in a dictionary, like a null-prototype object.
  */
-function expandNamespace(w: Walker, ns: object, shape: Shape): void {
+function expandNamespace(w: EdgeWalker, ns: object, shape: Shape): void {
   const names = getOwnPropertyNames(ns);
   const symbols = getOwnPropertySymbols(ns); // Symbol.toStringTag
   const labelled = w.paths !== null && (names.length <= PATH_KEYS_MAX || w.pathKeys);
@@ -512,7 +519,7 @@ function expandNamespace(w: Walker, ns: object, shape: Shape): void {
   shape.flags |= ShapeFlag.DictionaryProperties;
   shape.props = names.length + symbols.length;
 }
-function followBindings(w: Walker, ns: object, keys: readonly (string | symbol)[], labelled: boolean): number {
+function followBindings(w: EdgeWalker, ns: object, keys: readonly (string | symbol)[], labelled: boolean): number {
   let heapNumbers = 0;
   for (let i = 0; i < keys.length && !w.stopped; i++) {
     try {
@@ -524,7 +531,7 @@ function followBindings(w: Walker, ns: object, keys: readonly (string | symbol)[
   return heapNumbers;
 }
 
-function expandBoxed(w: Walker, obj: object, shape: Shape): void {
+function expandBoxed(w: EdgeWalker, obj: object, shape: Shape): void {
   // Each wrapper's valueOf is tried through the captured built-in; the wrong one throws.
   // An index loop: for...of would call Array.prototype[Symbol.iterator], which a program may replace.
   for (let i = 0; i < BOXED_VALUE_OF.length; i++) {

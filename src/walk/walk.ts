@@ -33,11 +33,12 @@
  * estimated bytes and things its entry added, the figures the interval is computed from.
  */
 import { types } from 'node:util';
-import { expand, type Shape, newShape } from './edges.js';
+import { type EdgeWalker, expand } from './edges.js';
 import { COLLECTIONS_INTERNALIZE_KEYS, Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
 import { bareArray, getPrototypeOf, symbolDescription, type VisitedSet, visitedSet, weakMapGet, weakMapSet } from './primordials.js';
+import { newShape, type Shape } from './shape.js';
 import { drawPositions, firstDrawSize, SampleRandom, SampleStats, type SamplePositions } from './sample.js';
 
 const isProxy = types.isProxy;
@@ -156,7 +157,7 @@ const FUNCTION_INFO: ProtoInfo = { kind: Kind.Function, typeName: undefined };
 const UNKNOWN_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined };
 
 /** A reusable traversal engine. Not re-entrant: one walk at a time (walks never yield). */
-export class Walker {
+export class Walker implements EdgeWalker {
   /** Pending objects. Strings and numbers are handled when found, never pushed. */
   private stack: unknown[] = bareArray();
   private pathStack: number[] = bareArray();
