@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import { createMemsize } from '../dist/index.js';
 // Internal, not exported: the split and the walk the collector uses, for the fixed-share baseline.
-import { RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs } from '../dist/collect.js';
+import { RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs } from '../dist/budget.js';
 import { scanEach } from '../dist/scan.js';
 import { createShop } from '../demo/shop.mjs';
 

@@ -1,4 +1,4 @@
-// Load benchmark (issue 6): the demo's shop (demo/shop.mjs: sessions, an LRU cache and the leaking
+// Load benchmark: the demo's shop (demo/shop.mjs: sessions, an LRU cache and the leaking
 // request log) served over HTTP on 127.0.0.1 while autocannon sends it traffic at a fixed rate,
 // three times: memsize off; memsize on with /metrics scraped every second and every scrape walking
 // (minIntervalMs 0, the worst case); memsize on with its defaults (scraped every second, a walk at

@@ -74,7 +74,7 @@ const sessions = buildSessions(SESSIONS);
 globalThis.__memsizeBench = sessions; // keep it reachable by name for the snapshot
 
 // ---- scan(): warm up, then median of RUNS, with heap growth measured around one run ----------
-// The exact walk (estimate: false) is the subject of issue 11; the default scan() samples the
+// The exact walk (estimate: false) is what the speed targets are about; the default scan() samples the
 // Map (200,000 entries > sampleThreshold 8192) and is a row of its own. BASELINE=<dist/index.js
 // of another build> also times that build's exact walk in the same process, alternating with this
 // one round by round, so the two see the same machine load.
@@ -229,7 +229,7 @@ const memoryLine = (m) =>
 console.log(`scan() exact transient heap per heap thing: ${memoryLine({ transientBytes, tablesBytes, committedGrowth })}`);
 if (baseMemory) console.log(`baseline exact transient heap per heap thing: ${memoryLine(baseMemory)}`);
 
-// ---- issue 11's targets ------------------------------------------------------------------------
+// ---- the exact walk's speed targets --------------------------------------------------------------
 const rate = result.objects / (scanMs / 1000);
 const ratio = scanMs / genericMs;
 const snapshotX = snapshotMs / scanMs;

@@ -1,16 +1,17 @@
 /**
  * One measuring pass over all registered roots, and the state between passes: the cache that
  * lets concurrent and back-to-back scrapes share one walk, how the time budget is split across
- * roots, what a truncated root reports, and per-root error counts. The only module that holds
- * time and cache state. It calls user code only through {@link RootEntry.resolve} (root
- * functions) and never throws for a root: a root that fails is reported in its measurement and
- * through `onRootError`, once per root and reason.
+ * roots and levels (the policy itself, pure, is budget.ts), what a truncated root reports, and
+ * per-root error counts. The only module that holds time and cache state. It calls user code only
+ * through {@link RootEntry.resolve} (root functions) and never throws for a root: a root that fails
+ * is reported in its measurement and through `onRootError`, once per root and reason.
  */
 import { performance } from 'node:perf_hooks';
 import type { ResolvedMemsizeOptions } from './options.js';
 import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './roots/registry.js';
-import { estimationOf, NON_FINAL_SHARE, scanEach, type RootBudget } from './scan.js';
-import type { ScanResult, TypeTotal } from './snapshot.js';
+import { type LevelState, MIN_WALK_BUDGET_MS, newLevelState, nextLevel, RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs, walkRank } from './budget.js';
+import { estimationOf, scanEach, type RootBudget } from './scan.js';
+import type { ScanResult, TypeTotal } from './results.js';
 import type { AppliedCorrection } from './verify/correction.js';
 
 /**
@@ -65,116 +66,13 @@ export interface Collection {
   collected: string[];
 }
 
-/** Per-entry state carried from one collection to the next. */
-interface RootHistory {
+/** Per-entry state carried from one collection to the next: walk time, level, last complete figures, errors. */
+interface RootState extends LevelState {
   lastDurationMs: number;
   lastTruncatedByTime: boolean;
   complete: { at: number; bytes: number; objects: number; byType: Map<string, TypeTotal> } | null;
   errorCount: number;
   reported: Set<RootErrorReason>;
-  /** The sampling level to start the next walk at. */
-  level: number;
-  /** True when `level` is a try at a finer level than the last walk needed. */
-  probing: boolean;
-  /** Collections to wait before the next try at a finer level, and the wait after the last failed try. */
-  waitBeforeProbe: number;
-  probeBackoff: number;
-}
-
-/**
- * A root walked at a sampling level (see scan.ts samplingLevels) tries the next finer level when
- * that level is expected to fit in the time a try gets (NON_FINAL_SHARE of its budget; scanEach
- * says what it expects, `finerMs`). A try that does not fit costs that collection that time (the
- * coarser walk still runs, with what is left), so failed tries back off exponentially, up to
- * MAX_PROBE_BACKOFF collections.
- */
-const MAX_PROBE_BACKOFF = 64;
-
-/** The level to start the next walk at, from this one's start and outcome. Pure. */
-export function nextLevel(
-  history: Pick<RootHistory, 'level' | 'probing' | 'waitBeforeProbe' | 'probeBackoff'>,
-  usedLevel: number,
-  result: Pick<ScanResult, 'truncated' | 'estimated'>,
-  budgetMs: number,
-  finerMs: number,
-): void {
-  if (history.probing && usedLevel > history.level) {
-    history.probeBackoff = Math.min(Math.max(1, history.probeBackoff * 2), MAX_PROBE_BACKOFF);
-    history.waitBeforeProbe = history.probeBackoff;
-  } else if (history.probing) {
-    history.probeBackoff = 0;
-  }
-  history.probing = false;
-  history.level = usedLevel;
-  // A walk that sampled nothing was exact already: a finer level would walk the same.
-  if (!result.truncated && result.estimated && usedLevel > 0 && finerMs < budgetMs * NON_FINAL_SHARE) {
-    if (history.waitBeforeProbe > 0) {
-      history.waitBeforeProbe--;
-    } else {
-      history.level = usedLevel - 1;
-      history.probing = true;
-    }
-  }
-}
-
-/**
- * What a root that completed last time is expected to need: its last walk time with headroom,
- * relative (it may have grown) and absolute (walk times jitter with GC and machine load), so a
- * small root does not flap into truncation. A root that ran out of time last time (or is new)
- * asks for as much as it can get.
- */
-const NEED_FACTOR = 3;
-const NEED_SLACK_OF_BUDGET = 0.05;
-const NEED_FLOOR_MS = 1;
-/**
- * The part of `maxMillis` the walks do not plan to use. A walk stops at its deadline only at its
- * next clock read, and a step it cannot interrupt (the visited set growing its table, a scavenge
- * of the garbage the walk itself makes) can fall just before it. `npm run bench:load` (Node
- * 20.20.2) measured collections of up to 214.5 ms against 200 with no reserve (commit ed06f97),
- * and up to 208.8 ms with 5% (commit 58e09b9, `LOAD_PREFILL=10000`): a scavenge of 3-4 ms and a
- * table growth can come together. With 10% (36f6ca1), up to 190.3 ms.
- */
-export const RESERVE_OF_BUDGET = 0.1;
-/** Lower bound of the walk budget when root functions used up `maxMillis`: each root still gets a token walk. */
-const MIN_WALK_BUDGET_MS = 0.01;
-
-/**
- * Split `totalMs` across roots by max-min fairness ("water-filling"): every root is guaranteed
- * `totalMs / n` unless it needs less; what small roots leave goes, in equal parts, to the roots
- * that need more. A need of `Infinity` means "as much as possible". The shares never add up to
- * more than `totalMs`. Pure.
- */
-export function splitBudgetMs(needsMs: readonly number[], totalMs: number): number[] {
-  const shares = new Array<number>(needsMs.length).fill(0);
-  const order = needsMs.map((_, i) => i).sort((a, b) => needsMs[a]! - needsMs[b]! || a - b);
-  let remaining = totalMs;
-  order.forEach((index, k) => {
-    const fair = remaining / (order.length - k);
-    const share = Math.min(needsMs[index]!, fair);
-    shares[index] = share;
-    remaining -= share;
-  });
-  return shares;
-}
-
-/**
- * How much walk time a root is expected to need, from its last walk: with headroom if it
- * completed, `Infinity` (as much as it can get) if it ran out of time or is new. Pure.
- */
-export function walkNeedMs(lastDurationMs: number, lastTruncatedByTime: boolean, maxMillis: number): number {
-  if (lastTruncatedByTime) return Infinity;
-  return Math.max(lastDurationMs * NEED_FACTOR, lastDurationMs + maxMillis * NEED_SLACK_OF_BUDGET, NEED_FLOOR_MS);
-}
-
-/** Walk order: finite needs before infinite ones; larger finite needs first; then registration order. */
-function walkRank(needs: readonly number[], a: number, b: number): number {
-  const na = needs[a]!;
-  const nb = needs[b]!;
-  const fa = Number.isFinite(na);
-  const fb = Number.isFinite(nb);
-  if (fa !== fb) return fa ? -1 : 1;
-  if (fa && na !== nb) return nb - na;
-  return a - b;
 }
 
 /** Called once per root and reason when a root cannot be measured. */
@@ -185,7 +83,7 @@ export class Collector {
   readonly #registry: RootRegistry;
   readonly #options: ResolvedMemsizeOptions;
   readonly #onRootError: RootErrorListener;
-  #history = new WeakMap<RootEntry, RootHistory>();
+  #state = new WeakMap<RootEntry, RootState>();
   #cached: { collection: Collection; monotonicAt: number; generation: number } | null = null;
 
   constructor(registry: RootRegistry, options: ResolvedMemsizeOptions, onRootError: RootErrorListener) {
@@ -214,21 +112,21 @@ export class Collector {
     // The registry as this collection sees it. A root function may add or remove roots, or shut
     // memsize down, while the collection runs: the result must not be cached as current then.
     const generation = this.#registry.generation;
-    const measured: { entry: RootEntry; value: object; history: RootHistory }[] = [];
+    const measured: { entry: RootEntry; value: object; state: RootState }[] = [];
     const roots = new Map<string, RootMeasurement>();
     const collected: string[] = [];
 
     for (const entry of this.#registry.entries()) {
-      const history = this.#historyOf(entry);
+      const state = this.#stateOf(entry);
       const resolveStart = performance.now();
       const resolution = entry.resolve();
       const resolveMs = performance.now() - resolveStart;
       if (resolution.status === 'collected') {
         this.#registry.drop(entry);
-        this.#history.delete(entry);
+        this.#state.delete(entry);
         collected.push(entry.name);
       } else if (resolution.status === 'failed') {
-        roots.set(entry.name, this.#failed(entry, history, resolution.error));
+        roots.set(entry.name, this.#failed(entry, state, resolution.error));
       } else if (resolveMs > this.#options.maxMillis) {
         // A root function cannot be interrupted: its time is spent and counts against the
         // budget. The root it returned is not walked on top of that, and it is the one that
@@ -236,10 +134,10 @@ export class Collector {
         const message =
           `the root function took ${resolveMs.toFixed(1)} ms, longer than the whole collection may take ` +
           `(maxMillis: ${this.#options.maxMillis} ms); the root was not walked and the other roots got less time`;
-        roots.set(entry.name, this.#failed(entry, history, { reason: 'slow', message }));
+        roots.set(entry.name, this.#failed(entry, state, { reason: 'slow', message }));
       } else {
         roots.set(entry.name, PENDING);
-        measured.push({ entry, value: resolution.value, history });
+        measured.push({ entry, value: resolution.value, state });
       }
     }
 
@@ -247,8 +145,8 @@ export class Collector {
     // Root functions run before the walk and spend from the same budget.
     const walkBudgetMs = Math.max(this.#options.maxMillis * (1 - RESERVE_OF_BUDGET) - resolvedMs, MIN_WALK_BUDGET_MS);
     // A root trying a finer sampling level needs more than its last walk took: as much as it can get.
-    const needs = measured.map(({ history }) =>
-      history.probing ? Infinity : walkNeedMs(history.lastDurationMs, history.lastTruncatedByTime, this.#options.maxMillis),
+    const needs = measured.map(({ state }) =>
+      state.probing ? Infinity : walkNeedMs(state.lastDurationMs, state.lastTruncatedByTime, this.#options.maxMillis),
     );
     const shares = splitBudgetMs(needs, walkBudgetMs);
     // The roots expected to complete first, and the ones that ran out of time last, in
@@ -258,7 +156,7 @@ export class Collector {
     const order = measured.map((_, i) => i).sort((a, b) => walkRank(needs, a, b));
     const { results, budgetsMs, levels, finerMs, unionBytes, unionObjects } = scanEach(
       order.map((i) => measured[i]!.value),
-      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: measured[i]!.history.level })),
+      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: measured[i]!.state.level })),
       {
         shareUnusedTime: true,
         // What no root's expected need claims is kept for a root that turns out to need more
@@ -270,10 +168,10 @@ export class Collector {
 
     let walkedObjects = 0;
     order.forEach((i, k) => {
-      const { entry, history } = measured[i]!;
+      const { entry, state } = measured[i]!;
       const result = results[k]!;
       walkedObjects += result.visitedObjects;
-      roots.set(entry.name, this.#measured(result, history, at, budgetsMs[k]!, levels[k]!, finerMs[k]!));
+      roots.set(entry.name, this.#measured(result, state, at, budgetsMs[k]!, levels[k]!, finerMs[k]!));
     });
     const collection: Collection = {
       at,
@@ -288,59 +186,54 @@ export class Collector {
     return collection;
   }
 
-  /** Forget the cached collection and every root's history (shutdown). */
+  /** Forget the cached collection and every root's state (shutdown). */
   reset(): void {
     this.#cached = null;
-    this.#history = new WeakMap();
+    this.#state = new WeakMap();
   }
 
   /**
-   * Forget a removed root's history now rather than when GC clears it: V8 does not shrink a
+   * Forget a removed root's state now rather than when GC clears it: V8 does not shrink a
    * WeakMap's table for entries the GC clears, only for deleted ones (100,000 roots added and
    * removed between two full GCs left a 1 MB table behind).
    */
   forget(entry: RootEntry): void {
-    this.#history.delete(entry);
+    this.#state.delete(entry);
   }
 
-  #historyOf(entry: RootEntry): RootHistory {
-    let history = this.#history.get(entry);
-    if (history === undefined) {
-      history = {
+  #stateOf(entry: RootEntry): RootState {
+    let state = this.#state.get(entry);
+    if (state === undefined) {
+      state = {
         lastDurationMs: 0,
         lastTruncatedByTime: true,
         complete: null,
         errorCount: 0,
         reported: new Set(),
-        // A new root is walked at the first estimating level: exact unless it holds a collection
-        // above sampleThreshold, and never an exact attempt that uses the first scrape up.
-        level: 1,
-        probing: false,
-        waitBeforeProbe: 0,
-        probeBackoff: 0,
+        ...newLevelState(),
       };
-      this.#history.set(entry, history);
+      this.#state.set(entry, state);
     }
-    return history;
+    return state;
   }
 
-  #failed(entry: RootEntry, history: RootHistory, error: RootError): RootMeasurement {
-    history.errorCount++;
-    if (!history.reported.has(error.reason)) {
-      history.reported.add(error.reason);
+  #failed(entry: RootEntry, state: RootState, error: RootError): RootMeasurement {
+    state.errorCount++;
+    if (!state.reported.has(error.reason)) {
+      state.reported.add(error.reason);
       try {
         this.#onRootError(entry.name, error);
       } catch {
         // A logger that throws must not break the collection.
       }
     }
-    return { ...emptyMeasurement(), error, errorCount: history.errorCount };
+    return { ...emptyMeasurement(), error, errorCount: state.errorCount };
   }
 
-  #measured(result: ScanResult, history: RootHistory, at: number, budgetMs: number, level: number, finerMs: number): RootMeasurement {
-    history.lastDurationMs = result.durationMs;
-    history.lastTruncatedByTime = result.truncatedBy === 'maxMillis';
-    nextLevel(history, level, result, budgetMs, finerMs);
+  #measured(result: ScanResult, state: RootState, at: number, budgetMs: number, level: number, finerMs: number): RootMeasurement {
+    state.lastDurationMs = result.durationMs;
+    state.lastTruncatedByTime = result.truncatedBy === 'maxMillis';
+    nextLevel(state, level, result, budgetMs, finerMs);
     const base = {
       truncated: result.truncated,
       truncatedBy: result.truncatedBy,
@@ -352,16 +245,16 @@ export class Collector {
       visitedObjects: result.visitedObjects,
       samplingLevel: level,
       error: null,
-      errorCount: history.errorCount,
+      errorCount: state.errorCount,
       walkedBytes: result.bytes,
       walkedObjects: result.visitedObjects,
       budgetMs,
     };
     if (!result.truncated) {
-      history.complete = { at, bytes: result.bytes, objects: result.objects, byType: result.byType };
+      state.complete = { at, bytes: result.bytes, objects: result.objects, byType: result.byType };
       return { ...base, bytes: result.bytes, objects: result.objects, byType: result.byType, heldFrom: null };
     }
-    const complete = history.complete;
+    const complete = state.complete;
     if (complete !== null && complete.bytes > result.bytes) {
       return { ...base, bytes: complete.bytes, objects: complete.objects, byType: complete.byType, heldFrom: complete.at };
     }

@@ -6,7 +6,7 @@ export { scan } from './scan.js';
 export { formatReport, formatBytes } from './report/text.js';
 export { MemsizeError } from './errors.js';
 
-export type { ScanResult, TypeTotal, PathTotal, TruncationReason } from './snapshot.js';
+export type { ScanResult, TypeTotal, PathTotal, TruncationReason } from './results.js';
 export type {
   ScanOptions,
   PathOptions,
@@ -35,6 +35,6 @@ export type { PrometheusMemsize, PrometheusHandlerMemsize } from './prometheus.j
 export type { Collection, RootMeasurement } from './collect.js';
 export type { RootTarget, RootError, RootErrorReason } from './roots/registry.js';
 
-// Check against V8 (issue 10).
+// Check against V8: verify() on a Memsize (docs/verify.md).
 export type { VerifyOptions, VerifyResult, VerifyRootResult, VerifyTypeRow, VerifyCost } from './verify/verify.js';
 export type { CorrectionFactors, AppliedCorrection, CorrectableMeasurement } from './verify/correction.js';

@@ -16,7 +16,7 @@ import {
 } from './options.js';
 import { RootRegistry, type RootTarget } from './roots/registry.js';
 import { scan } from './scan.js';
-import type { ScanResult } from './snapshot.js';
+import type { ScanResult } from './results.js';
 import { applyCorrection, CorrectionStore, type CorrectionFactors } from './verify/correction.js';
 import { estimateVerifyCost, heapTooLarge, resolveVerifyOptions, runVerify, type VerifyCost, type VerifyInput, type VerifyOptions, type VerifyResult } from './verify/verify.js';
 

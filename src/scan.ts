@@ -4,7 +4,7 @@
  * Never throws for any root (options are validated before anything runs).
  */
 import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from './options.js';
-import type { PathTotal, ScanResult, TypeTotal } from './snapshot.js';
+import type { PathTotal, ScanResult, TypeTotal } from './results.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
 import { EXACT, Walker, type Sampling, type WalkOutcome } from './walk/walk.js';
@@ -209,7 +209,7 @@ function scanOne(
     union.objects = unionBefore.objects;
     first = false;
     // Straight to the coarsest level: it fits whatever the level that did not fit missed by, and
-    // the collector climbs back to finer levels over the next collections (collect.ts nextLevel).
+    // the collector climbs back to finer levels over the next collections (budget.ts nextLevel).
     level = levels.length - 1;
   }
   const truncatedBy: ScanResult['truncatedBy'] = outcome === null ? 'maxObjects' : outcome.truncatedBy;

@@ -1,8 +1,6 @@
-import fc from 'fast-check';
-import { propertyParams } from './support/property.js';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RootBudget, ScanEachOptions, ScanEachResult } from '../src/scan.js';
-import type { ScanResult } from '../src/snapshot.js';
+import type { ScanResult } from '../src/results.js';
 
 // The walk is replaced by a scripted one, so budgets, truncation and caching can be driven exactly.
 // A script returns results in the order of the roots it is given (the collector walks them in
@@ -23,7 +21,7 @@ vi.mock('../src/scan.js', async (importOriginal) => {
   };
 });
 
-const { Collector, splitBudgetMs } = await import('../src/collect.js');
+const { Collector } = await import('../src/collect.js');
 const { RootRegistry } = await import('../src/roots/registry.js');
 const { resolveMemsizeOptions } = await import('../src/options.js');
 
@@ -79,34 +77,6 @@ beforeEach(() => {
   walk.script = null;
 });
 
-describe('splitBudgetMs', () => {
-  it('gives equal shares when every root wants more than its share', () => {
-    expect(splitBudgetMs([Infinity, Infinity, Infinity, Infinity], 200)).toEqual([50, 50, 50, 50]);
-  });
-
-  it('gives small roots what they need and the rest to the hungry ones', () => {
-    expect(splitBudgetMs([2, Infinity, 4, Infinity], 100)).toEqual([2, 47, 4, 47]);
-  });
-
-  it('holds its guarantees for any needs', () => {
-    const need = fc.oneof(fc.constant(Infinity), fc.double({ min: 0, max: 1000, noNaN: true }));
-    fc.assert(
-      fc.property(fc.array(need, { minLength: 1, maxLength: 40 }), fc.double({ min: 0.01, max: 5000, noNaN: true }), (needs, total) => {
-        const shares = splitBudgetMs(needs, total);
-        const sum = shares.reduce((a, b) => a + b, 0);
-        expect(sum).toBeLessThanOrEqual(total * (1 + 1e-9));
-        needs.forEach((n, i) => {
-          // Never more than asked, never less than the fair share unless asked for less.
-          expect(shares[i]!).toBeLessThanOrEqual(n);
-          expect(shares[i]!).toBeGreaterThanOrEqual(Math.min(n, total / needs.length) * (1 - 1e-9));
-        });
-        // Nothing is left unspent while some root still wanted more.
-        if (needs.some((n, i) => shares[i]! < n)) expect(sum).toBeGreaterThanOrEqual(total * (1 - 1e-9));
-      }),
-      propertyParams(),
-    );
-  });
-});
 
 describe('Collector.collect', () => {
   it('measures all roots in one walk, in registration order, with the union from that walk', () => {

@@ -6,7 +6,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { Collection } from '../collect.js';
-import type { TypeTotal } from '../snapshot.js';
+import type { TypeTotal } from '../results.js';
 import {
   ATTR_ROOT,
   ATTR_TYPE,

@@ -2,7 +2,7 @@
  * What changed between two scans of the same root, per type: the question a person chasing a
  * leak asks ("what grew, and by how much?"). Pure: no I/O, never throws on valid ScanResults.
  */
-import type { ScanResult } from '../snapshot.js';
+import type { ScanResult } from '../results.js';
 
 /** How one type changed between two scans. Deltas are `after - before`, so growth is positive. */
 export interface TypeChange {

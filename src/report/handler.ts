@@ -10,9 +10,9 @@ import { getHeapStatistics } from 'node:v8';
 import { describeValue, MemsizeError } from '../errors.js';
 import { resolveReportHandlerOptions, type ReportHandlerOptions, type ScanOptions } from '../options.js';
 import type { Collection } from '../collect.js';
-import type { ScanResult } from '../snapshot.js';
+import type { ScanResult } from '../results.js';
 import type { VerifyCost, VerifyOptions, VerifyPageState, VerifyResult } from '../verify/verify.js';
-import { buildReport, type ReportJSON, type RootHistory } from './json.js';
+import { buildReport, type ReportJSON, type RootScans } from './json.js';
 import { renderHtml } from './html.js';
 import { PAGE_CSP } from './page-assets.js';
 import { formatReport } from './text.js';
@@ -154,7 +154,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
   }
   const config = resolveReportHandlerOptions(options);
   const base = config.prefix === '/' ? '' : config.prefix; // no trailing slash: '' when mounted at '/'
-  const histories = new Map<string, RootHistory>();
+  const scans = new Map<string, RootScans>();
   let lastScanEndedAt = -Infinity;
   const canVerify = typeof source.verify === 'function' && typeof source.verifyCost === 'function';
   let lastVerify: VerifyResult | null = null;
@@ -175,11 +175,11 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
   const nextScanInMs = () => Math.max(0, Math.ceil(lastScanEndedAt + config.scanCooldownMillis - Date.now()));
 
   /** Current roots in registration order; forgets the scans of roots that were removed (bounded memory). */
-  function currentHistories(): RootHistory[] {
+  function currentScans(): RootScans[] {
     const names = source.rootNames();
     const alive = new Set(names);
-    for (const name of histories.keys()) if (!alive.has(name)) histories.delete(name);
-    return names.map((name) => histories.get(name) ?? { name, last: null, previous: null, error: null });
+    for (const name of scans.keys()) if (!alive.has(name)) scans.delete(name);
+    return names.map((name) => scans.get(name) ?? { name, last: null, previous: null, error: null });
   }
 
   function report(): ReportJSON {
@@ -196,7 +196,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     } catch {
       // Context only, as the heap: the page works without it.
     }
-    return buildReport(currentHistories(), { now: Date.now(), minIntervalMs: config.scanCooldownMillis, nextScanInMs: nextScanInMs(), heap, collected });
+    return buildReport(currentScans(), { now: Date.now(), minIntervalMs: config.scanCooldownMillis, nextScanInMs: nextScanInMs(), heap, collected });
   }
 
   function servePage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
@@ -214,7 +214,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       return sendJSON(res, 200, { ...data, roots: [root] }, {}, head);
     }
     if (format === 'text') {
-      const parts = currentHistories()
+      const parts = currentScans()
         .filter((h) => wanted === null || h.name === wanted)
         .map((h) =>
           h.last === null
@@ -269,7 +269,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     // Another scan may have finished while this body was arriving; scans themselves are
     // synchronous, so one at a time is guaranteed and only the interval needs checking again.
     checkPace();
-    const history = histories.get(name) ?? { name, last: null, previous: null, error: null };
+    const history = scans.get(name) ?? { name, last: null, previous: null, error: null };
     let result: ScanResult;
     try {
       result = source.scanRoot(name, config.scan);
@@ -279,13 +279,13 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
         throw new HttpError(404, `no root named ${describeValue(name)} is registered`);
       }
       const message = error instanceof Error ? error.message : String(error);
-      histories.set(name, { ...history, error: { message, at: Date.now() } });
+      scans.set(name, { ...history, error: { message, at: Date.now() } });
       config.onError(error);
       throw new HttpError(500, `scanning ${describeValue(name)} failed: ${message}`);
     }
     lastScanEndedAt = Date.now();
     const seq = (history.last?.seq ?? 0) + 1;
-    histories.set(name, { name, previous: history.last, last: { result, at: lastScanEndedAt, seq }, error: null });
+    scans.set(name, { name, previous: history.last, last: { result, at: lastScanEndedAt, seq }, error: null });
     const root = report().roots.find((r) => r.name === name) ?? null;
     sendJSON(res, 200, { root, nextScanInMs: nextScanInMs() });
   }

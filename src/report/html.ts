@@ -281,7 +281,7 @@ export function renderHtml(report: ReportJSON, options: HtmlOptions): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Check against V8 (issue 10)
+// Check against V8 (docs/verify.md)
 
 function ratioText(ratio: number | null): string {
   return ratio === null ? '–' : `${ratio.toFixed(2)}×`;

@@ -4,7 +4,7 @@
  * The HTML renderer and the HTTP handler both read these shapes; scripts read them as JSON.
  */
 import type { Collection } from '../collect.js';
-import type { ScanResult, TruncationReason } from '../snapshot.js';
+import type { ScanResult, TruncationReason } from '../results.js';
 import { diffScans, type ScanDiff } from './diff.js';
 
 /** One type under a root, as in {@link ScanJSON.types}. Sizes are estimates of retained V8 heap. */
@@ -55,9 +55,9 @@ export function byBytesThenName(a: { bytes: number; name: string }, b: { bytes: 
  * @param result - what {@link scan} or `Memsize.scanRoot` returned.
  * @returns a new plain object; `JSON.stringify` it as is.
  * @example
- * JSON.stringify(toJSON(scan(cache)))
+ * JSON.stringify(scanToJSON(scan(cache)))
  */
-export function toJSON(result: ScanResult): ScanJSON {
+export function scanToJSON(result: ScanResult): ScanJSON {
   const share = (bytes: number) => (result.bytes > 0 ? bytes / result.bytes : 0);
   const types = [...result.byType]
     .map(([name, total]) => ({ name, bytes: total.bytes, objects: total.objects, bytesError: total.bytesError ?? 0 }))
@@ -93,7 +93,7 @@ export interface StampedScan {
 }
 
 /** What the report knows about one root: its last two scans and the last failure, if any. */
-export interface RootHistory {
+export interface RootScans {
   name: string;
   last: StampedScan | null;
   previous: StampedScan | null;
@@ -147,7 +147,7 @@ export interface ReportJSON {
  * @param context - the current time and the scan pacing (all in ms), and the process heap if known.
  */
 export function buildReport(
-  roots: readonly RootHistory[],
+  roots: readonly RootScans[],
   context: { now: number; minIntervalMs: number; nextScanInMs: number; heap?: ReportJSON['heap']; collected?: Collection | null },
 ): ReportJSON {
   const collected = context.collected ?? null;
@@ -168,10 +168,10 @@ function collectedFigures(collection: Collection | null, name: string): RootRepo
 
 function stamped(scan: StampedScan | null): StampedScanJSON | null {
   if (scan === null) return null;
-  return { ...toJSON(scan.result), at: new Date(scan.at).toISOString(), seq: scan.seq };
+  return { ...scanToJSON(scan.result), at: new Date(scan.at).toISOString(), seq: scan.seq };
 }
 
-function rootReport(history: RootHistory, collection: Collection | null): RootReportJSON {
+function rootReport(history: RootScans, collection: Collection | null): RootReportJSON {
   const { last, previous } = history;
   return {
     name: history.name,

@@ -2,7 +2,7 @@
  * ScanResult → fixed-width text table for logs and terminals, like Go memsize's Report().
  * Pure: no I/O, never throws on a valid ScanResult.
  */
-import type { ScanResult } from '../snapshot.js';
+import type { ScanResult } from '../results.js';
 
 /** Options for {@link formatReport}. */
 export interface TextReportOptions {

@@ -20,7 +20,7 @@ import { HEAP_NUMBER } from './layout.js';
 import { ROOT_PATH } from '../walk/paths.js';
 import { sizeOf, type Size } from './shallow.js';
 import { typeNameOf } from './classify.js';
-import type { TypeTotal } from '../snapshot.js';
+import type { TypeTotal } from '../results.js';
 
 const HEAP_NUMBER_TYPE = 'number';
 const STRING_TYPE = 'string';

@@ -18,7 +18,7 @@
  *   ratio.
  * At the check itself the corrected total and every type equal V8's figures.
  */
-import type { TypeTotal } from '../snapshot.js';
+import type { TypeTotal } from '../results.js';
 
 /** Correction factors of one root, found at one check against V8. Plain, JSON-safe data. */
 export interface CorrectionFactors {

@@ -9,7 +9,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { describeValue, MemsizeError } from '../errors.js';
 import { scan } from '../scan.js';
-import type { ScanResult } from '../snapshot.js';
+import type { ScanResult } from '../results.js';
 import { correctionFactors, type CorrectionFactors } from './correction.js';
 import { breakdownTargets, snapshotTargets, type NodeGroup } from './retained.js';
 

@@ -8,7 +8,7 @@
  */
 import { Kind } from './kinds.js';
 import type { Budget } from './limits.js';
-import type { TruncationReason } from '../snapshot.js';
+import type { TruncationReason } from '../results.js';
 import { Walker, type Visitor } from './walk.js';
 
 /** What {@link visitedValues} returns. */

@@ -4,9 +4,9 @@
  * step it cannot interrupt (the visited set growing its table, a scavenge of its own garbage) can
  * fall in between, so it may overrun maxMillis by milliseconds, not microseconds: `npm run
  * bench:load` (Node 20.20.2) measured collections of up to 214.5 ms against a 200 ms budget, 14.5 ms
- * over (collect.ts, RESERVE_OF_BUDGET, keeps a reserve for it). The budget tests allow for it.
+ * over (budget.ts, RESERVE_OF_BUDGET, keeps a reserve for it). The budget tests allow for it.
  */
-import type { TruncationReason } from '../snapshot.js';
+import type { TruncationReason } from '../results.js';
 
 /** Heap things between two reads of the clock. A power of two so the check is a mask. */
 export const CLOCK_STRIDE = 1024;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Collection, RootMeasurement } from '../../src/collect.js';
 import { OTHER_TYPE, ROOT_BYTES, ROOT_BYTES_ERROR, ROOT_CORRECTION, ROOT_ESTIMATED, UNION_BYTES, WALK_DURATION, WALK_ERRORS } from '../../src/metrics/names.js';
 import { collectionPoints, foldTypes, MAX_TYPE_LABEL_LENGTH } from '../../src/metrics/points.js';
-import type { TypeTotal } from '../../src/snapshot.js';
+import type { TypeTotal } from '../../src/results.js';
 
 const sum = (m: Map<string, TypeTotal>, key: 'bytes' | 'objects') => [...m.values()].reduce((a, t) => a + t[key], 0);
 

@@ -1,6 +1,6 @@
 // Hand-made scan results for the pure report renderers: the figures are inputs, not claims about
 // the walk, so the tests can state exactly what the page and the JSON must show.
-import type { ScanResult } from '../../src/snapshot.js';
+import type { ScanResult } from '../../src/results.js';
 
 export function result(
   types: Record<string, [bytes: number, objects: number]>,

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderHtml } from '../../src/report/html.js';
-import { buildReport, type RootHistory } from '../../src/report/json.js';
+import { buildReport, type RootScans } from '../../src/report/json.js';
 import { PAGE_CSP } from '../../src/report/page-assets.js';
 import { result } from './fixtures.js';
 
 const now = Date.UTC(2026, 10, 3, 12, 0, 0);
 const EVIL = '<script>alert("x")</script>';
 
-function page(roots: RootHistory[], options: { selected?: string; maxTypes?: number; heap?: boolean } = {}): string {
+function page(roots: RootScans[], options: { selected?: string; maxTypes?: number; heap?: boolean } = {}): string {
   const heap = options.heap ? { usedBytes: 64 * 1024 * 1024, totalBytes: 96 * 1024 * 1024 } : null;
   return renderHtml(buildReport(roots, { now, minIntervalMs: 2000, nextScanInMs: 0, heap }), {
     prefix: '/memsize',
@@ -17,7 +17,7 @@ function page(roots: RootHistory[], options: { selected?: string; maxTypes?: num
   });
 }
 
-function scanned(name: string, before: ReturnType<typeof result> | null, after: ReturnType<typeof result>): RootHistory {
+function scanned(name: string, before: ReturnType<typeof result> | null, after: ReturnType<typeof result>): RootScans {
   return {
     name,
     last: { result: after, at: now - 3000, seq: before === null ? 1 : 2 },
@@ -81,8 +81,8 @@ describe('renderHtml', () => {
   });
 
   it('defaults to the most recently scanned root', () => {
-    const older: RootHistory = { name: 'older', last: { result: result({ A: [1, 1] }), at: now - 60_000, seq: 1 }, previous: null, error: null };
-    const newer: RootHistory = { name: 'newer', last: { result: result({ B: [1, 1] }), at: now - 1000, seq: 1 }, previous: null, error: null };
+    const older: RootScans = { name: 'older', last: { result: result({ A: [1, 1] }), at: now - 60_000, seq: 1 }, previous: null, error: null };
+    const newer: RootScans = { name: 'newer', last: { result: result({ B: [1, 1] }), at: now - 1000, seq: 1 }, previous: null, error: null };
     expect(page([older, newer])).toContain('id="report" data-root="newer"');
   });
 

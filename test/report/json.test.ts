@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, toJSON } from '../../src/report/json.js';
+import { buildReport, scanToJSON } from '../../src/report/json.js';
 import { scan } from '../../src/index.js';
 import { result } from './fixtures.js';
 
-describe('toJSON', () => {
+describe('scanToJSON', () => {
   it('lists types largest first with their share of the total, ties by name', () => {
-    const json = toJSON(result({ small: [100, 1], big: [700, 7], tieB: [100, 3] }));
+    const json = scanToJSON(result({ small: [100, 1], big: [700, 7], tieB: [100, 3] }));
     expect(json.types.map((t) => t.type)).toEqual(['big', 'small', 'tieB']);
     expect(json.types[0]).toEqual({ type: 'big', bytes: 700, objects: 7, share: 700 / 900, bytesError: 0 });
     expect(json.types.reduce((sum, t) => sum + t.share, 0)).toBeCloseTo(1, 12);
@@ -14,13 +14,13 @@ describe('toJSON', () => {
 
   it('keeps totals, duration and truncation, and survives a JSON round trip unchanged', () => {
     const input = result({ A: [48, 2] }, { truncated: true, truncatedBy: 'maxMillis', durationMs: 12.25 });
-    const json = toJSON(input);
+    const json = scanToJSON(input);
     expect(json).toMatchObject({ bytes: 48, objects: 2, truncated: true, truncatedBy: 'maxMillis', durationMs: 12.25 });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 
   it('sorts paths by bytes and gives each a share of the root', () => {
-    const json = toJSON(
+    const json = scanToJSON(
       result({ A: [1000, 10] }, { paths: [{ path: 'a', bytes: 100, objects: 1 }, { path: 'b › []', bytes: 600, objects: 5 }] }),
     );
     expect(json.paths).toEqual([
@@ -30,14 +30,14 @@ describe('toJSON', () => {
   });
 
   it('gives share 0, not NaN, for an empty result', () => {
-    const json = toJSON(result({ A: [0, 0] }));
+    const json = scanToJSON(result({ A: [0, 0] }));
     expect(json.types[0]!.share).toBe(0);
   });
 
   it('matches the figures of a real scan, type by type', () => {
     const target = { list: [1, 2, 3].map((n) => ({ n, label: `item ${n}` })), index: new Map([[1, 'one']]) };
     const scanned = scan(target);
-    const json = toJSON(scanned);
+    const json = scanToJSON(scanned);
     expect(json.bytes).toBe(scanned.bytes);
     expect(json.objects).toBe(scanned.objects);
     expect(new Map(json.types.map((t) => [t.type, { bytes: t.bytes, objects: t.objects }]))).toEqual(scanned.byType);

@@ -4,7 +4,7 @@
  * them, read each fixture's V8 retained size, run scan() on each, and tabulate.
  *
  * The corpus is the fixed-shape fixtures of graphs.ts followed by the ones of provenance.ts, built
- * the way applications build data (issue 10).
+ * the way applications build data.
  */
 import { scan } from '../../src/index.js';
 import { FIXTURES, type Fixture } from '../fixtures/graphs.js';

@@ -1,5 +1,5 @@
 /**
- * Correction factors from a check against V8: the pure arithmetic, and the target of issue 10
+ * Correction factors from a check against V8: the pure arithmetic, and what they are for
  * (after one check at 50,000 entries the corrected estimate stays within 5% of V8 while the root
  * grows tenfold with the same composition), with V8's figures from live heap snapshots.
  */

@@ -1,6 +1,6 @@
 /**
  * Plain result types shared downstream of the walk (metrics, report). JSON-safe apart from the
- * `byType` Map, which {@link toJSON} in report/json.ts flattens. No logic lives here.
+ * `byType` Map, which {@link scanToJSON} in report/json.ts flattens. No logic lives here.
  */
 
 /** Bytes and object count for one type under one root. Both are estimates of retained V8 heap. */
