@@ -1,8 +1,8 @@
 /**
- * The report page as a `node:http` handler users mount on their own (debug) server. The only
- * report module that touches http, the clock and the scans: it keeps each root's last two scans,
- * paces scans (one at a time, a minimum interval apart), and hands plain data to the pure
- * renderers in json.ts and html.ts. A GET never walks anything; only a POST from the page's own
+ * The report page as a `node:http` handler users mount on their own (debug) server: routing, and
+ * the scans and checks it runs. What it remembers between requests (each root's last two scans,
+ * the pacing) is scans.ts; the HTTP plumbing (bodies, errors, the same-origin checks) is http.ts;
+ * it hands plain data to the pure renderers in json.ts and html.ts. A GET never walks anything; only a POST from the page's own
  * script does. It never throws into the host's server: failures answer 500 and are logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,10 +12,12 @@ import { resolveReportHandlerOptions, type ReportHandlerOptions, type ScanOption
 import type { Collection } from '../collect.js';
 import type { ScanResult } from '../results.js';
 import type { VerifyCost, VerifyOptions, VerifyPageState, VerifyResult } from '../verify/verify.js';
-import { buildReport, type ReportJSON, type RootScans } from './json.js';
+import { buildReport, type ReportJSON } from './json.js';
 import { renderHtml } from './html.js';
 import { PAGE_CSP } from './page-assets.js';
 import { formatReport } from './text.js';
+import { checkScanRequest, HttpError, readBody, send, sendJSON, wantsJSON } from './http.js';
+import { ReportScans } from './scans.js';
 
 /**
  * What the report needs from memsize: the registered roots and a one-off scan of one of them.
@@ -44,80 +46,6 @@ export interface ReportSource {
  * Connect/Express middleware too: given `next`, it calls it for requests that are not the report's.
  */
 export type ReportHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => boolean;
-
-const MAX_BODY_BYTES = 4096;
-const BODY_TIMEOUT_MS = 10_000;
-/** The page's script sends this header with every scan; a cross-site form cannot. */
-export const SCAN_HEADER = 'x-memsize-scan';
-
-/** A client error with the status to answer it with. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-const COMMON_HEADERS = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
-
-function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}, head = false): void {
-  res.writeHead(status, {
-    ...COMMON_HEADERS,
-    'content-type': `${type}; charset=utf-8`,
-    'content-length': String(Buffer.byteLength(body)),
-    ...headers,
-  });
-  res.end(head ? undefined : body);
-}
-
-function sendJSON(res: ServerResponse, status: number, data: unknown, headers: Record<string, string> = {}, head = false): void {
-  send(res, status, 'application/json', JSON.stringify(data), headers, head);
-}
-
-function wantsJSON(req: IncomingMessage, format: string | null): boolean {
-  if (format !== null) return format === 'json';
-  const accept = req.headers.accept ?? '';
-  return accept.includes('application/json') && !accept.includes('text/html');
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  // Connect/Express body parsers may have consumed the stream already and left the result here.
-  const parsed = (req as IncomingMessage & { body?: unknown }).body;
-  if (parsed !== undefined && parsed !== null && typeof parsed === 'object' && !Buffer.isBuffer(parsed)) {
-    return Promise.resolve(JSON.stringify(parsed));
-  }
-  if (req.readableEnded) return Promise.resolve(typeof parsed === 'string' ? parsed : '');
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const timer = setTimeout(() => finish(new HttpError(408, 'the request body did not arrive in time')), BODY_TIMEOUT_MS);
-    const finish = (error: Error | null) => {
-      clearTimeout(timer);
-      req.removeListener('data', onData).removeListener('end', onEnd).removeListener('error', onError);
-      if (error === null) resolve(Buffer.concat(chunks).toString('utf8'));
-      else {
-        req.resume(); // drain what is left so the connection can answer
-        reject(error);
-      }
-    };
-    const onData = (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > MAX_BODY_BYTES) finish(new HttpError(413, `the request body is larger than ${MAX_BODY_BYTES} bytes`));
-      else chunks.push(chunk);
-    };
-    const onEnd = () => finish(null);
-    const onError = (error: Error) => finish(error);
-    req.on('data', onData).on('end', onEnd).on('error', onError);
-  });
-}
 
 /**
  * Create the report page's request handler. Mount it on a debug server; do not expose it to the
@@ -154,8 +82,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
   }
   const config = resolveReportHandlerOptions(options);
   const base = config.prefix === '/' ? '' : config.prefix; // no trailing slash: '' when mounted at '/'
-  const scans = new Map<string, RootScans>();
-  let lastScanEndedAt = -Infinity;
+  const scans = new ReportScans(config.scanCooldownMillis);
   const canVerify = typeof source.verify === 'function' && typeof source.verifyCost === 'function';
   let lastVerify: VerifyResult | null = null;
   let verifyRefusal: VerifyPageState['refusal'] = null;
@@ -172,16 +99,6 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     }
   }
 
-  const nextScanInMs = () => Math.max(0, Math.ceil(lastScanEndedAt + config.scanCooldownMillis - Date.now()));
-
-  /** Current roots in registration order; forgets the scans of roots that were removed (bounded memory). */
-  function currentScans(): RootScans[] {
-    const names = source.rootNames();
-    const alive = new Set(names);
-    for (const name of scans.keys()) if (!alive.has(name)) scans.delete(name);
-    return names.map((name) => scans.get(name) ?? { name, last: null, previous: null, error: null });
-  }
-
   function report(): ReportJSON {
     let heap: ReportJSON['heap'] = null;
     try {
@@ -196,7 +113,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     } catch {
       // Context only, as the heap: the page works without it.
     }
-    return buildReport(currentScans(), { now: Date.now(), minIntervalMs: config.scanCooldownMillis, nextScanInMs: nextScanInMs(), heap, collected });
+    return buildReport(scans.current(source.rootNames()), { now: Date.now(), minIntervalMs: config.scanCooldownMillis, nextScanInMs: scans.nextScanInMs(), heap, collected });
   }
 
   function servePage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
@@ -214,7 +131,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       return sendJSON(res, 200, { ...data, roots: [root] }, {}, head);
     }
     if (format === 'text') {
-      const parts = currentScans()
+      const parts = scans.current(source.rootNames())
         .filter((h) => wanted === null || h.name === wanted)
         .map((h) =>
           h.last === null
@@ -227,36 +144,9 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     send(res, 200, 'text/html', html, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }, head);
   }
 
-  function checkScanRequest(req: IncomingMessage): void {
-    // Browsers say where a request comes from; only the page itself (same origin) may scan.
-    const site = req.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-      throw new HttpError(403, `scans are accepted only from the report page itself (Sec-Fetch-Site: ${site})`);
-    }
-    if (req.headers[SCAN_HEADER] === undefined) {
-      throw new HttpError(403, 'a scan needs the X-Memsize-Scan header, which the report page sends');
-    }
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      throw new HttpError(415, `a scan needs Content-Type: application/json, got ${describeValue(type || undefined)}`);
-    }
-  }
-
-  function checkPace(): void {
-    const waitMs = nextScanInMs();
-    if (waitMs > 0) {
-      throw new HttpError(
-        429,
-        `scans are at least ${config.scanCooldownMillis} ms apart: try again in ${waitMs} ms`,
-        { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
-        { retryAfterMs: waitMs },
-      );
-    }
-  }
-
   async function serveScan(req: IncomingMessage, res: ServerResponse): Promise<void> {
     checkScanRequest(req);
-    checkPace();
+    scans.checkPace();
     const text = await readBody(req);
     let name: unknown;
     try {
@@ -268,26 +158,23 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     if (!source.rootNames().includes(name)) throw new HttpError(404, `no root named ${describeValue(name)} is registered`);
     // Another scan may have finished while this body was arriving; scans themselves are
     // synchronous, so one at a time is guaranteed and only the interval needs checking again.
-    checkPace();
-    const history = scans.get(name) ?? { name, last: null, previous: null, error: null };
+    scans.checkPace();
     let result: ScanResult;
     try {
       result = source.scanRoot(name, config.scan);
     } catch (error) {
-      lastScanEndedAt = Date.now();
+      scans.ended();
       if (error instanceof MemsizeError && error.code === 'ERR_MEMSIZE_ROOT_UNKNOWN') {
         throw new HttpError(404, `no root named ${describeValue(name)} is registered`);
       }
       const message = error instanceof Error ? error.message : String(error);
-      scans.set(name, { ...history, error: { message, at: Date.now() } });
+      scans.recordFailure(name, message);
       config.onError(error);
       throw new HttpError(500, `scanning ${describeValue(name)} failed: ${message}`);
     }
-    lastScanEndedAt = Date.now();
-    const seq = (history.last?.seq ?? 0) + 1;
-    scans.set(name, { name, previous: history.last, last: { result, at: lastScanEndedAt, seq }, error: null });
+    scans.recordScan(name, result);
     const root = report().roots.find((r) => r.name === name) ?? null;
-    sendJSON(res, 200, { root, nextScanInMs: nextScanInMs() });
+    sendJSON(res, 200, { root, nextScanInMs: scans.nextScanInMs() });
   }
 
   /**
@@ -298,7 +185,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
   async function serveVerify(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!canVerify) throw new HttpError(404, 'this report source cannot check against V8 (it has no verify())');
     checkScanRequest(req);
-    checkPace();
+    scans.checkPace();
     const text = await readBody(req);
     let force: unknown;
     try {
@@ -307,12 +194,12 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       throw new HttpError(400, 'the request body must be JSON like {"force": false}');
     }
     if (typeof force !== 'boolean') throw new HttpError(400, `the body's "force" must be true or false, got ${describeValue(force)}`);
-    checkPace();
+    scans.checkPace();
     let result: VerifyResult;
     try {
       result = source.verify!({ force });
     } catch (error) {
-      lastScanEndedAt = Date.now();
+      scans.ended();
       if (error instanceof MemsizeError && error.code === 'ERR_MEMSIZE_HEAP_TOO_LARGE') {
         verifyRefusal = { message: error.message, at: Date.now() };
         throw new HttpError(409, error.message, {}, { code: error.code, cost: source.verifyCost!() });
@@ -322,11 +209,11 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       config.onError(error);
       throw new HttpError(500, `the check against V8 failed: ${message}`);
     }
-    lastScanEndedAt = Date.now();
+    scans.ended();
     lastVerify = result;
     verifyRefusal = null;
     verifyError = null;
-    sendJSON(res, 200, { verify: result, nextScanInMs: nextScanInMs() });
+    sendJSON(res, 200, { verify: result, nextScanInMs: scans.nextScanInMs() });
   }
 
   function fail(res: ServerResponse, error: unknown): void {
