@@ -4,7 +4,7 @@
  * The HTML renderer and the HTTP handler both read these shapes; scripts read them as JSON.
  */
 import type { Collection } from '../collect.js';
-import type { ScanResult, TruncationReason } from '../results.js';
+import type { ScanResult } from '../results.js';
 import { diffScans, type ScanDiff } from './diff.js';
 
 /** One type under a root, as in {@link ScanJSON.types}. Sizes are estimates of retained V8 heap. */
@@ -29,16 +29,8 @@ export interface PathJSON {
 }
 
 /** A {@link ScanResult} as JSON-safe data: `byType` becomes `types`, sorted by bytes, largest first. */
-export interface ScanJSON {
-  bytes: number;
-  objects: number;
-  truncated: boolean;
-  truncatedBy: TruncationReason | null;
-  durationMs: number;
-  /** True when large collections were measured from samples: bytes ± bytesError is a 95% interval. */
-  estimated: boolean;
-  bytesError: number;
-  objectsError: number;
+export interface ScanJSON
+  extends Pick<ScanResult, 'bytes' | 'objects' | 'truncated' | 'truncatedBy' | 'durationMs' | 'estimated' | 'bytesError' | 'objectsError'> {
   types: TypeJSON[];
   /** Largest places under the root, largest first, or null when the scan did not ask for paths. */
   paths: PathJSON[] | null;
