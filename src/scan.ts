@@ -8,7 +8,7 @@ import type { PathTotal, ScanResult, TypeTotal } from './results.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
 import { EXACT, Walker, type Sampling, type WalkOutcome } from './walk/walk.js';
-import { freshSeed } from './walk/sample.js';
+import { freshSeed, Z95 } from './walk/sample.js';
 import { RootTally, type UnionTally } from './size/tally.js';
 
 /** A root's budget in a pass, and the sampling level to start from (see {@link samplingLevels}). */
@@ -54,7 +54,6 @@ const MIN_SAMPLE = 32;
  */
 export const NON_FINAL_SHARE = 0.5;
 /** Half-width of a 95% normal interval, in standard errors. */
-const Z95 = 1.959964;
 
 export interface ScanEachOptions {
   /** Attribute bytes to property paths (what `scan()` does with its `paths` option). */

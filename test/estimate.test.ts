@@ -91,6 +91,35 @@ describe('estimates from samples against V8', () => {
     void memsize.shutdown();
   });
 
+  it('short strings at the coarsest level: a vocabulary larger than the sample, or an id per entry, inside the interval', () => {
+    // Records parsed from request bodies: a `user` from 5,000 short names (a vocabulary the
+    // coarsest sample of 64 entries almost never meets twice), or a short id of its own. With no
+    // value met twice a small sample cannot tell the two apart: the interval must say so.
+    const build = (field: (i: number) => string) => {
+      const records = new Map<number, unknown>();
+      for (let i = 0; i < 100_000; i++) records.set(i, JSON.parse(`{"who":"${field(i)}","n":${i % 1000},"tags":["a","b${i % 5}"]}`));
+      return records;
+    };
+    const cases = { vocabulary: build((i) => `u${(i * 7919) % 5000}`), 'id per entry': build((i) => `i${i}`) };
+    const coarsest = 3;
+    const rows: string[] = [];
+    for (const [name, records] of Object.entries(cases)) {
+      const exact = scan(records, { estimate: false, maxMillis: 60_000 }).bytes;
+      let covered = 0;
+      const ratios: number[] = [];
+      for (let seed = 1; seed <= 20; seed++) {
+        const run = scanEach([records], [{ maxObjects: 10_000_000, maxMillis: 10_000, startLevel: coarsest }], { estimation: { ...DEFAULTS.memsize, seed } });
+        const r = run.results[0]!;
+        expect(run.levels[0]).toBe(coarsest);
+        ratios.push(r.bytes / exact);
+        if (Math.abs(r.bytes - exact) <= r.bytesError) covered++;
+      }
+      rows.push(`${name}: estimate / exact walk ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}, interval holds it in ${covered}/20`);
+      expect(covered, name).toBeGreaterThanOrEqual(17);
+    }
+    console.log(`Node ${process.version}: 100,000 parsed records at sampling level ${coarsest}: ${rows.join('; ')}`);
+  });
+
   it('a root that fits its budget stays exact', () => {
     const sessions = growSessions(new Map(), 2_000);
     const memsize = createMemsize({ meterProvider: null, cacheMillis: 0 });

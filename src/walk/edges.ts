@@ -52,6 +52,13 @@ export interface EdgeWalker {
   internalizedChild(value: string): void;
   /** A Map key or Set member. */
   keyChild(value: unknown, label: string): number;
+  /**
+   * The own string keys of `obj`; a long list may come from the abandoned try of this root's walk,
+   * and a large map-like object's (`plain`: plain or null-prototype) may be its enumerable ones only.
+   */
+  ownNames(obj: object, plain: boolean): string[];
+  /** The own symbol keys of `obj` (after its ownNames). */
+  ownSymbols(obj: object): symbol[];
   /** Whether a collection of `n` entries is measured from a sample in this walk. */
   samples(n: number): boolean;
   /** The sampled positions among `n` entries, sorted, each coded `2 * position + (draw 1 ? 1 : 0)`. */
@@ -146,7 +153,7 @@ function isIndexKey(key: string): boolean {
 
 /** Own string- and symbol-keyed properties, data only. Fills props, elements, heapNumbers. */
 function expandProperties(w: EdgeWalker, obj: object, shape: Shape, nullPrototype: boolean, plain = false): void {
-  const names = getOwnPropertyNames(obj);
+  const names = w.ownNames(obj, nullPrototype || plain);
   const labelled = w.paths !== null && (names.length <= PATH_KEYS_MAX || w.pathKeys);
   let props = 0;
   let elements = 0;
@@ -166,7 +173,7 @@ function expandProperties(w: EdgeWalker, obj: object, shape: Shape, nullPrototyp
       heapNumbers += followProperty(w, obj, key, labelled);
     }
   }
-  const symbols = getOwnPropertySymbols(obj);
+  const symbols = w.ownSymbols(obj);
   for (let i = 0; i < symbols.length && !w.stopped; i++) {
     props++;
     heapNumbers += followProperty(w, obj, symbols[i]!, labelled);
@@ -192,7 +199,7 @@ function expandArray(w: EdgeWalker, arr: unknown[], shape: Shape): void {
   } else {
     // Short arrays: every index. Long ones: their real keys (sparse arrays may claim 2^32-1).
     // getOwnPropertyNames, not Object.keys: a non-enumerable element is still an element.
-    const keys = indexScan ? null : getOwnPropertyNames(arr);
+    const keys = indexScan ? null : w.ownNames(arr, false);
     const end = keys === null ? length : keys.length;
     for (let i = 0; i < end && !w.stopped; i++) {
       let key: number | string = i;

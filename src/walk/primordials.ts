@@ -25,6 +25,7 @@ export const weakMapSet = uncurryThis(WeakMap.prototype.set as (this: never, key
   key: object,
   value: V,
 ) => unknown;
+export const weakMapDelete = uncurryThis(WeakMap.prototype.delete as (this: never, key: object) => boolean) as (map: WeakMap<object, unknown>, key: object) => boolean;
 const mapGet = uncurryThis(Map.prototype.get as (this: never, key: unknown) => unknown);
 const mapSet = uncurryThis(Map.prototype.set as (this: never, key: unknown, value: unknown) => unknown);
 const setPrototypeOf = Object.setPrototypeOf;
@@ -69,6 +70,7 @@ const SetCtor = Set;
 // Object, Reflect and the built-ins' own getters, for reading values without running user code
 // (walk/edges.ts, size/classify.ts, walk/kinds.ts).
 export const getOwnPropertyNames = Object.getOwnPropertyNames;
+export const objectKeys = Object.keys;
 export const getOwnPropertySymbols = Object.getOwnPropertySymbols;
 export const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 export const getPrototypeOf = Object.getPrototypeOf;
@@ -77,6 +79,8 @@ export const ObjectPrototype = Object.prototype;
 export const ownKeys = Reflect.ownKeys as (target: object) => (string | symbol)[];
 const uncurry = uncurryThis;
 export const round = Math.round;
+export const sqrt = Math.sqrt;
+export const log = Math.log;
 
 /** The getter of an own or inherited accessor, or undefined (Annex B __lookupGetter__). */
 export const getterOf = uncurry(

@@ -15,7 +15,7 @@
  * Never runs user code: Math.random and the Set and typed-array methods it uses were captured
  * when memsize loaded.
  */
-import { bareArray, capturedGet as mapGet, capturedSet as mapSet, floor, imul, mathRandom, setAdd, setForEach, setSize, typedArraySort } from './primordials.js';
+import { bareArray, capturedGet as mapGet, capturedSet as mapSet, floor, imul, log, mathRandom, setAdd, setForEach, setSize, sqrt, typedArraySort } from './primordials.js';
 
 
 /** A small, fast, seedable generator (mulberry32). Not for cryptography: only to pick entries. */
@@ -77,6 +77,11 @@ export function drawPositions(random: SampleRandom, n: number, k: number, k1: nu
   typedArraySort(out);
   return out;
 }
+
+/** The 0.975 quantile of the normal distribution: a 95% interval is ± Z95 standard deviations. */
+export const Z95 = 1.959964;
+const LN_20 = log(20);
+const NOTHING_UNSEEN = Object.freeze({ bytes: 0, objects: 0, bytesSpread: 0, objectsSpread: 0 });
 
 /** The share of a sample that goes to draw 1 (the rest is draw 2, which is extrapolated). */
 export function firstDrawSize(k: number): number {
@@ -161,10 +166,17 @@ export class SampleStats {
    * scaling every value met to the whole collection would give: values each entry holds alone
    * (every one met once) come out scaled to all entries, a vocabulary the sample has mostly seen
    * (user names, statuses) adds little.
+   *
+   * With no value met twice, the values are taken to be each entry's own. A small sample cannot
+   * tell that from a vocabulary much larger than itself: `seen` values from a vocabulary of V show
+   * no repeat with probability about exp(-seen² / 2V), still 5% for V = seen² / (2 ln 20). So
+   * `bytesSpread` and `objectsSpread` say how far the figure may be above that vocabulary's (the
+   * half-width of this term's 95% interval); 0 when the sample is large enough to tell. When
+   * some value was met twice, the spread is that of Chao's estimate itself.
    */
-  unseenValues(): { bytes: number; objects: number } {
+  unseenValues(): { bytes: number; objects: number; bytesSpread: number; objectsSpread: number } {
     const seen = this.#entriesMeeting.length;
-    if (seen === 0) return { bytes: 0, objects: 0 };
+    if (seen === 0) return NOTHING_UNSEEN;
     let once = 0;
     let twice = 0;
     for (let i = 0; i < seen; i++) {
@@ -177,7 +189,18 @@ export class SampleStats {
     const sampled = this.k1 + this.k;
     const scaledAll = sampled > 0 ? (seen * this.entries) / sampled - seen : 0;
     const unseen = chao < scaledAll ? chao : scaledAll;
-    if (!(unseen > 0)) return { bytes: 0, objects: 0 };
-    return { bytes: (unseen * this.#valueBytes) / seen, objects: unseen };
+    if (!(unseen > 0)) return NOTHING_UNSEEN;
+    let spread = 0;
+    if (twice === 0) {
+      const smallestVocabulary = (seen * seen) / (2 * LN_20);
+      const low = smallestVocabulary > seen ? smallestVocabulary - seen : 0;
+      if (low < unseen) spread = unseen - low;
+    } else if (chao < scaledAll) {
+      // Chao's (1987) variance of the estimate: wide when most values were met once.
+      const r = once / twice;
+      spread = Z95 * sqrt(twice * (r * r * r * r * 0.25 + r * r * r + r * r * 0.5));
+    }
+    const perValue = this.#valueBytes / seen;
+    return { bytes: unseen * perValue, objects: unseen, bytesSpread: spread * perValue, objectsSpread: spread };
   }
 }

@@ -37,9 +37,9 @@ import { type EdgeWalker, expand } from './edges.js';
 import { COLLECTIONS_INTERNALIZE_KEYS, Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
-import { bareArray, getPrototypeOf, symbolDescription, type VisitedSet, visitedSet, weakMapGet, weakMapSet } from './primordials.js';
+import { bareArray, getOwnPropertyNames, getOwnPropertySymbols, getPrototypeOf, objectKeys, weakMapDelete, symbolDescription, type VisitedSet, visitedSet, weakMapGet, weakMapSet } from './primordials.js';
 import { newShape, type Shape } from './shape.js';
-import { drawPositions, firstDrawSize, SampleRandom, SampleStats, type SamplePositions } from './sample.js';
+import { drawPositions, firstDrawSize, SampleRandom, SampleStats, type SamplePositions, Z95 } from './sample.js';
 
 const isProxy = types.isProxy;
 
@@ -153,6 +153,18 @@ function placeholderInfo(): ProtoInfo {
   return { kind: Kind.Plain, typeName: undefined };
 }
 
+/** Key lists at least this long are kept for a redo (see Walker.ownNames): listing them takes milliseconds. */
+const KEEP_NAMES_MIN = 4096;
+/**
+ * Plain objects with this many keys or more are listed by Object.keys after the first time (see
+ * Walker.ownNames): above the default sampleThreshold, so their values are sampled anyway.
+ */
+const LARGE_MAP_LIKE_KEYS = 16_384;
+/** The map-like objects found that large, held weakly: a dropped one stays collectable. */
+const largeMapLikes = new WeakMap<object, true>();
+/** False until one is found, so that no other walk pays the lookup. */
+let largeMapLikesSeen = false;
+
 const FUNCTION_INFO: ProtoInfo = { kind: Kind.Function, typeName: undefined };
 const UNKNOWN_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined };
 
@@ -259,6 +271,14 @@ export class Walker implements EdgeWalker {
   gatherMs = 0;
   /** Things this walk added to the union, kept while the walk may be abandoned and redone. */
   private unionLog: unknown[] | null = null;
+  /**
+   * Long key lists of this root's objects, kept while its walk may be abandoned and redone (see
+   * {@link ownNames}); null when none is kept. Emptied before the next root and at the pass's end.
+   */
+  private keptNames: WeakMap<object, string[]> | null = null;
+  private keepNames = false;
+  /** The large map-like object whose keys ownNames just listed by Object.keys, else null. */
+  private timedListing: object | null = null;
 
   /**
    * Walk everything reachable from `root`, handing each thing new to this root to the visitor.
@@ -266,6 +286,7 @@ export class Walker implements EdgeWalker {
    */
   walkRoot(root: unknown, budget: Budget, visitor: Visitor, startedAt: number, sampling: Sampling = EXACT, mayRedo = false): WalkOutcome {
     this.rootIndex++;
+    this.keptNames = null;
     if (this.rootIndex > 0) {
       // The first root's set becomes the union; later roots get sets of their own.
       if (this.union === null) {
@@ -302,6 +323,7 @@ export class Walker implements EdgeWalker {
     this.steps = 0;
     this.stopped = false;
     this.unionLog = mayRedo && this.union !== null ? bareArray() : null;
+    this.keepNames = mayRedo;
     this.keyLengths.fill(0);
     this.sampling = sampling;
     this.random = new SampleRandom(sampling.seed);
@@ -333,6 +355,7 @@ export class Walker implements EdgeWalker {
       this.pathStack.length = 0;
       this.stackKeys.length = 0;
       this.entryKey = null;
+      this.timedListing = null;
       this.sp = 0;
       this.visitor = NO_VISITOR;
       this.limits = null;
@@ -346,7 +369,10 @@ export class Walker implements EdgeWalker {
       this.sampleValues.length = 0;
       this.sampleKeys.length = 0;
       this.sampleCount = 0;
-      if (!mayRedo) this.unionLog = null;
+      if (!mayRedo) {
+        this.unionLog = null;
+        this.keptNames = null;
+      }
       forgetRecentProtos();
     }
     return {
@@ -366,6 +392,7 @@ export class Walker implements EdgeWalker {
     this.union = null;
     this.unionStrings = null;
     this.unionLog = null;
+    this.keptNames = null;
     this.rootIndex = -1;
     this.paths = null;
   }
@@ -612,6 +639,54 @@ export class Walker implements EdgeWalker {
 
   // ---- Sampled collections ----
 
+  /**
+   * The own string keys of `obj`. Listing the keys of a map-like object is one built-in call no
+   * budget can interrupt: Object.getOwnPropertyNames takes 150-280 ms for 300,000 keys on Node
+   * 20-26, Object.keys 60-115 ms (`npm run bench:maplike`). So:
+   * - a long list is kept while the walk may be redone, and the redo at a coarser level reuses it
+   *   (it cannot be stale: the try and the redo run in one synchronous call that runs no user code);
+   * - a plain or null-prototype object found with LARGE_MAP_LIKE_KEYS keys or more is remembered
+   *   (weakly), and its later walks list only its enumerable keys (Object.keys): their values are
+   *   sampled anyway, and a map-like object's keys are data, made enumerable by assignment. A
+   *   non-enumerable property of such an object is not followed (README "Limitations").
+   */
+  ownNames(obj: object, plain: boolean): string[] {
+    const kept = this.keptNames;
+    if (kept !== null) {
+      const names = weakMapGet(kept, obj);
+      if (names !== undefined) return names;
+    }
+    let names: string[];
+    this.timedListing = null;
+    if (plain && largeMapLikesSeen && weakMapGet(largeMapLikes, obj) === true) {
+      this.timedListing = obj;
+      // Timed as a gather pass: it costs the same at every level, so the collector's prediction
+      // of a finer level's walk does not scale it up (scan.ts finerWalkMs).
+      const started = performance.now();
+      names = objectKeys(obj);
+      this.gatherMs += performance.now() - started;
+      if (names.length < LARGE_MAP_LIKE_KEYS) weakMapDelete(largeMapLikes, obj);
+    } else {
+      names = getOwnPropertyNames(obj);
+      if (plain && names.length >= LARGE_MAP_LIKE_KEYS) {
+        weakMapSet(largeMapLikes, obj, true);
+        largeMapLikesSeen = true;
+      }
+    }
+    if (this.keepNames && names.length >= KEEP_NAMES_MIN) weakMapSet((this.keptNames ??= new WeakMap()), obj, names);
+    return names;
+  }
+
+  /** The own symbol keys of `obj`; timed as a gather pass after a large map-like object's keys (see ownNames). */
+  ownSymbols(obj: object): symbol[] {
+    if (obj !== this.timedListing) return getOwnPropertySymbols(obj);
+    this.timedListing = null;
+    const started = performance.now();
+    const symbols = getOwnPropertySymbols(obj);
+    this.gatherMs += performance.now() - started;
+    return symbols;
+  }
+
   /** Whether a collection of `n` entries is measured from a sample in this walk. */
   samples(n: number): boolean {
     return n > this.sampling.threshold;
@@ -796,10 +871,12 @@ export class Walker implements EdgeWalker {
   private finishSample(stats: SampleStats): void {
     // Values identified by value that the entries outside the sample hold and the sample never met.
     const unseen = stats.unseenValues();
-    if (unseen.objects > 0) this.visitor.unseen(unseen.bytes * stats.outerWeight, unseen.objects * stats.outerWeight);
+    const w = stats.outerWeight;
+    if (unseen.objects > 0) this.visitor.unseen(unseen.bytes * w, unseen.objects * w);
     if (this.openEntries > 0) return;
-    this.varianceBytes += stats.variance(stats.sumBytes, stats.sumSqBytes);
-    this.varianceObjects += stats.variance(stats.sumObjects, stats.sumSqObjects);
+    // The unseen values' own uncertainty, as a half-width of a 95% interval (see unseenValues).
+    this.varianceBytes += stats.variance(stats.sumBytes, stats.sumSqBytes) + ((unseen.bytesSpread * w) / Z95) ** 2;
+    this.varianceObjects += stats.variance(stats.sumObjects, stats.sumSqObjects) + ((unseen.objectsSpread * w) / Z95) ** 2;
   }
 }
 
