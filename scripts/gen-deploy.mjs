@@ -288,7 +288,7 @@ export function buildDashboard() {
         12,
         timeseries(
           'Estimate interval per root (percent, ± at 95%)',
-          "memsize_root_bytes_error_ratio: half-width of the 95% confidence interval of memsize_root_bytes, relative to it (sampling error only). 0 for exact roots. A few percent is normal; a wide interval means the root's entries differ a lot in size (raise sampleSize).",
+          "memsize_root_bytes_error_ratio: half-width of the 95% confidence interval of memsize_root_bytes, relative to it (sampling error only). 0 for exact roots. A few percent is normal; a wide interval means the root's entries differ a lot in size, or a coarse sample could not tell how many distinct short strings they hold (raise sampleSize, or give the root more of maxMillis).",
           [target(`memsize_root_bytes_error_ratio${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
           { unit: 'percentunit', min: 0 },
         ),
