@@ -66,6 +66,12 @@ export function visitedSet(): VisitedSet {
   return setPrototypeOf(new SetCtor(), VISITED_SET_PROTO) as VisitedSet;
 }
 const SetCtor = Set;
+/** The constructors themselves, for the walk's own collections (a replaced global `Set` or `Map` is never called). */
+export const newSet = <T>(): Set<T> => new SetCtor<T>();
+const MapCtor = Map;
+export const newMap = <K, V>(): Map<K, V> => new MapCtor<K, V>();
+const Float64ArrayCtor = Float64Array;
+export const newFloat64Array = (length: number): Float64Array => new Float64ArrayCtor(length);
 
 // Object, Reflect and the built-ins' own getters, for reading values without running user code
 // (walk/edges.ts, size/classify.ts, walk/kinds.ts).

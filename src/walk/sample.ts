@@ -12,10 +12,10 @@
  * The idea comes from Apache Spark's SizeEstimator (two draws, so shared sub-objects are not
  * extrapolated); this implementation and its statistics are memsize's own.
  *
- * Never runs user code: Math.random and the Set and typed-array methods it uses were captured
- * when memsize loaded.
+ * Never runs user code: Math.random, Math.log and Math.sqrt, and the Set, Map and typed-array
+ * constructors and methods it uses were captured when memsize loaded.
  */
-import { bareArray, capturedGet as mapGet, capturedSet as mapSet, floor, imul, log, mathRandom, setAdd, setForEach, setSize, sqrt, typedArraySort } from './primordials.js';
+import { bareArray, capturedGet as mapGet, capturedSet as mapSet, floor, imul, log, mathRandom, newFloat64Array, newMap, newSet, setAdd, setForEach, setSize, sqrt, typedArraySort } from './primordials.js';
 
 
 /** A small, fast, seedable generator (mulberry32). Not for cryptography: only to pick entries. */
@@ -54,14 +54,14 @@ export type SamplePositions = Float64Array;
  * `k1` are marked as draw 1. Requires `k1 <= k <= n`.
  */
 export function drawPositions(random: SampleRandom, n: number, k: number, k1: number): SamplePositions {
-  const chosen = new Set<number>();
+  const chosen = newSet<number>();
   for (let j = n - k; j < n; j++) {
     const t = random.below(j + 1);
     const before = setSize(chosen);
     setAdd(chosen, t);
     if (setSize(chosen) === before) setAdd(chosen, j);
   }
-  const out = new Float64Array(k);
+  const out = newFloat64Array(k);
   let i = 0;
   setForEach(chosen, (p: unknown) => {
     out[i++] = p as number;
@@ -103,7 +103,7 @@ export class SampleStats {
   sumObjects = 0;
   sumSqObjects = 0;
   /** Per value met: its index in `entriesMeeting` and `lastEntry`. */
-  readonly #values = new Map<unknown, number>();
+  readonly #values = newMap<unknown, number>();
   readonly #entriesMeeting: number[] = bareArray();
   readonly #lastEntry: number[] = bareArray();
   #valueBytes = 0;

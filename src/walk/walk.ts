@@ -273,9 +273,12 @@ export class Walker implements EdgeWalker {
   private unionLog: unknown[] | null = null;
   /**
    * Long key lists of this root's objects, kept while its walk may be abandoned and redone (see
-   * {@link ownNames}); null when none is kept. Emptied before the next root and at the pass's end.
+   * {@link ownNames}): the objects and their lists, side by side (a few at most, so searched in
+   * order; no collection is constructed during a walk). Emptied before the next root and at the
+   * pass's end.
    */
-  private keptNames: WeakMap<object, string[]> | null = null;
+  private readonly keptObjects: object[] = bareArray();
+  private readonly keptLists: string[][] = bareArray();
   private keepNames = false;
   /** The large map-like object whose keys ownNames just listed by Object.keys, else null. */
   private timedListing: object | null = null;
@@ -286,7 +289,7 @@ export class Walker implements EdgeWalker {
    */
   walkRoot(root: unknown, budget: Budget, visitor: Visitor, startedAt: number, sampling: Sampling = EXACT, mayRedo = false): WalkOutcome {
     this.rootIndex++;
-    this.keptNames = null;
+    this.forgetKeptNames();
     if (this.rootIndex > 0) {
       // The first root's set becomes the union; later roots get sets of their own.
       if (this.union === null) {
@@ -371,7 +374,7 @@ export class Walker implements EdgeWalker {
       this.sampleCount = 0;
       if (!mayRedo) {
         this.unionLog = null;
-        this.keptNames = null;
+        this.forgetKeptNames();
       }
       forgetRecentProtos();
     }
@@ -392,7 +395,7 @@ export class Walker implements EdgeWalker {
     this.union = null;
     this.unionStrings = null;
     this.unionLog = null;
-    this.keptNames = null;
+    this.forgetKeptNames();
     this.rootIndex = -1;
     this.paths = null;
   }
@@ -651,11 +654,8 @@ export class Walker implements EdgeWalker {
    *   non-enumerable property of such an object is not followed (README "Limitations").
    */
   ownNames(obj: object, plain: boolean): string[] {
-    const kept = this.keptNames;
-    if (kept !== null) {
-      const names = weakMapGet(kept, obj);
-      if (names !== undefined) return names;
-    }
+    const kept = this.keptObjects;
+    for (let i = 0; i < kept.length; i++) if (kept[i] === obj) return this.keptLists[i]!;
     let names: string[];
     this.timedListing = null;
     if (plain && largeMapLikesSeen && weakMapGet(largeMapLikes, obj) === true) {
@@ -673,8 +673,16 @@ export class Walker implements EdgeWalker {
         largeMapLikesSeen = true;
       }
     }
-    if (this.keepNames && names.length >= KEEP_NAMES_MIN) weakMapSet((this.keptNames ??= new WeakMap()), obj, names);
+    if (this.keepNames && names.length >= KEEP_NAMES_MIN) {
+      this.keptLists[kept.length] = names;
+      kept[kept.length] = obj;
+    }
     return names;
+  }
+
+  private forgetKeptNames(): void {
+    this.keptObjects.length = 0;
+    this.keptLists.length = 0;
   }
 
   /** The own symbol keys of `obj`; timed as a gather pass after a large map-like object's keys (see ownNames). */

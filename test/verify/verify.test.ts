@@ -40,6 +40,9 @@ describe('verify', () => {
     // Act: the calibration suite's computation, then verify(), both before any walk of the
     // fixtures (a walk itself changes V8's figures a little: 272 bytes of 'session-cache' here on
     // Node 20, much more on Node 26; verify() snapshots before it scans).
+    // A first snapshot can itself change V8's figures a little (Node 26 once: 'class-hierarchy'
+    // 1,352 bytes apart between the first and the second snapshot, none walked): one to settle.
+    measureRetained(fixtures);
     const truth = measureRetained(fixtures);
     const result = memsize.verify();
 

@@ -9,6 +9,7 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { sumByType } from '../support/result.js';
 import { scan, type ScanResult } from '../../src/index.js';
+import { scanEach } from '../../src/scan.js';
 
 
 /**
@@ -161,6 +162,48 @@ describe('polluted built-in prototypes', () => {
     );
     expect(calls.text).toBe('');
     expect(result.bytes).toBe(expected.bytes);
+  });
+
+  it('do not run: the Set and Float64Array constructors and Object key listings replaced after load, while sampling', () => {
+    // A sampled walk builds its own position sets and arrays and lists large objects' keys; all
+    // with built-ins captured at load. (scanEach, the collector's entry: scan() resolves its
+    // options first, with the globals of the call.)
+    const records = new Map<number, object>();
+    const mapLike: Record<string, object> = {};
+    for (let i = 0; i < 20_000; i++) {
+      records.set(i, JSON.parse(`{"who":"u${i % 3000}","n":${i}}`) as object);
+      mapLike[`k${i}`] = { who: `u${i % 3000}` };
+    }
+    const graph = { records, mapLike };
+    const called: string[] = [];
+    const g = globalThis as Record<string, unknown>;
+    const originals = { Set, Float64Array, keys: Object.keys, names: Object.getOwnPropertyNames };
+    const logging = (Base: new (...args: never[]) => object, name: string) =>
+      class extends (Base as new (...args: unknown[]) => object) {
+        constructor(...args: unknown[]) {
+          called.push(name);
+          super(...args);
+        }
+      };
+    try {
+      g.Set = logging(Set, 'Set');
+      g.Float64Array = logging(Float64Array, 'Float64Array');
+      Object.keys = (o: object) => (called.push('Object.keys'), originals.keys(o));
+      Object.getOwnPropertyNames = (o: unknown) => (called.push('getOwnPropertyNames'), originals.names(o));
+      // Twice: the second walk lists the large map-like object by its enumerable keys. maxObjects
+      // cuts the first level's try, so each walk is also redone at the coarsest level.
+      for (let pass = 0; pass < 2; pass++) {
+        const run = scanEach([graph], [{ maxObjects: 800, maxMillis: 60_000, startLevel: 1 }], { estimation: { sampleThreshold: 1024, sampleSize: 512, seed: pass + 1 } });
+        expect(run.results[0]!.estimated).toBe(true);
+        expect(run.levels[0]).toBeGreaterThan(1);
+      }
+    } finally {
+      g.Set = originals.Set;
+      g.Float64Array = originals.Float64Array;
+      Object.keys = originals.keys;
+      Object.getOwnPropertyNames = originals.names;
+    }
+    expect(called, called.join(', ')).toEqual([]);
   });
 
   it('do not run: an index accessor on Array.prototype (the walk\'s own work arrays have no prototype)', () => {
