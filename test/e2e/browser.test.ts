@@ -3,7 +3,7 @@
 // a positive difference. Figures are compared with scan() of the same objects, never hard-coded.
 // Saves test-output/report-page.png: look at it.
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -61,6 +61,39 @@ function launch(): Promise<Browser> {
   });
 }
 
+/**
+ * Serve `handler` on 127.0.0.1, open its page in headless Chromium and run `body`; the page's
+ * errors (and, with `consoleProblems`, its console errors and warnings) are collected for the
+ * caller to assert on. Closes the browser and the server whatever happens.
+ */
+async function withReportPage(
+  handler: (req: IncomingMessage, res: ServerResponse) => boolean,
+  options: { height: number; timeoutMs: number; consoleProblems: boolean },
+  body: (page: Page, base: string, problems: string[]) => Promise<void>,
+): Promise<void> {
+  const server = createServer((req, res) => {
+    if (!handler(req, res)) res.writeHead(404).end();
+  });
+  let browser: Browser | undefined;
+  try {
+    const base = await listen(server);
+    browser = await launch();
+    const page = await browser.newPage({ viewport: { width: 1280, height: options.height } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    if (options.consoleProblems) {
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
+      });
+    }
+    page.setDefaultTimeout(options.timeoutMs);
+    await body(page, base, problems);
+  } finally {
+    await browser?.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 describe('report page in headless Chromium', () => {
   it('scans a root, shows its types, then shows the leak growing', async (ctx) => {
     requireChromium(ctx);
@@ -74,68 +107,54 @@ describe('report page in headless Chromium', () => {
     memsize.addRoot('cache', cache);
     const errors: unknown[] = [];
     const handler = createReportHandler(memsize, { title: 'browser test', scanCooldownMillis: 400, onError: (e) => errors.push(e) });
-    const server = createServer((req, res) => {
-      if (!handler(req, res)) res.writeHead(404).end();
-    });
-    let browser: Browser | undefined;
     try {
-      const base = await listen(server);
-      browser = await launch();
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const pageProblems: string[] = [];
-      page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-      page.on('console', (msg) => {
-        if (msg.type() === 'error' || msg.type() === 'warning') pageProblems.push(`console ${msg.type()}: ${msg.text()}`);
+      await withReportPage(handler, { height: 900, timeoutMs: 15_000, consoleProblems: true }, async (page, base, pageProblems) => {
+        // Act 1: open the page; both roots are listed, neither scanned.
+        await page.goto(`${base}/memsize`);
+        expect(await page.$$eval('tr[data-root-row]', (rows) => rows.map((r) => r.getAttribute('data-root-row')))).toEqual(['leak', 'cache']);
+        expect(await page.locator('#roots').textContent()).toContain('not scanned yet');
+
+        // Act 2: press Scan on the leak root.
+        await page.click('button[data-root="leak"]');
+        await page.waitForSelector('#report[data-root="leak"][data-seq="1"]');
+        const before = scan(leak, { paths: true });
+
+        // Assert: the types the walk found are on the page, largest first, and the total matches.
+        const rows = await typeRows(page);
+        const expectedTypes = [...before.byType].sort((a, b) => b[1].bytes - a[1].bytes).map(([type]) => type);
+        expect(rows.map((r) => r.type)).toEqual(expectedTypes.slice(0, rows.length));
+        expect(rows.length).toBe(Math.min(expectedTypes.length, 40));
+        expect(await page.locator('#types tfoot td').nth(2).textContent()).toBe(formatBytes(before.bytes));
+        if (before.paths !== undefined && before.paths.length > 0) {
+          expect(await page.locator('#paths tbody tr').count()).toBe(before.paths.length);
+        }
+        expect(await page.locator('#memsize-status').textContent()).toMatch(/^Scanned leak in [\d.]+ ms\.$/);
+
+        // Act 3: the leak grows; press Scan again (within scanCooldownMillis: the page waits for the next slot, no 429).
+        grow(leak, 2000);
+        await page.click('button[data-root="leak"]');
+        await page.waitForSelector('#report[data-root="leak"][data-seq="2"]');
+        const after = scan(leak, { paths: true });
+        const diff = diffScans(before, after);
+
+        // Assert: a positive difference, equal to what scan() of the same objects says, with the
+        // type that grew most at the top of the changes table.
+        const deltaBytes = Number(await page.locator('#report [data-delta-bytes]').getAttribute('data-delta-bytes'));
+        expect(deltaBytes).toBeGreaterThan(0);
+        expect(deltaBytes).toBe(after.bytes - before.bytes);
+        const roots = page.locator('tr[data-root-row="leak"] [data-delta-bytes]');
+        expect(Number(await roots.getAttribute('data-delta-bytes'))).toBe(deltaBytes);
+        const topChange = page.locator('#changes tbody tr').first();
+        expect(await topChange.locator('td').first().textContent()).toBe(diff.types[0]!.type);
+        expect(await topChange.locator('td.grow').count()).toBeGreaterThan(0);
+
+        mkdirSync(OUTPUT_DIR, { recursive: true });
+        await page.screenshot({ path: join(OUTPUT_DIR, 'report-page.png'), fullPage: true });
+
+        expect(pageProblems).toEqual([]);
       });
-      page.setDefaultTimeout(15_000);
-
-      // Act 1: open the page; both roots are listed, neither scanned.
-      await page.goto(`${base}/memsize`);
-      expect(await page.$$eval('tr[data-root-row]', (rows) => rows.map((r) => r.getAttribute('data-root-row')))).toEqual(['leak', 'cache']);
-      expect(await page.locator('#roots').textContent()).toContain('not scanned yet');
-
-      // Act 2: press Scan on the leak root.
-      await page.click('button[data-root="leak"]');
-      await page.waitForSelector('#report[data-root="leak"][data-seq="1"]');
-      const before = scan(leak, { paths: true });
-
-      // Assert: the types the walk found are on the page, largest first, and the total matches.
-      const rows = await typeRows(page);
-      const expectedTypes = [...before.byType].sort((a, b) => b[1].bytes - a[1].bytes).map(([type]) => type);
-      expect(rows.map((r) => r.type)).toEqual(expectedTypes.slice(0, rows.length));
-      expect(rows.length).toBe(Math.min(expectedTypes.length, 40));
-      expect(await page.locator('#types tfoot td').nth(2).textContent()).toBe(formatBytes(before.bytes));
-      if (before.paths !== undefined && before.paths.length > 0) {
-        expect(await page.locator('#paths tbody tr').count()).toBe(before.paths.length);
-      }
-      expect(await page.locator('#memsize-status').textContent()).toMatch(/^Scanned leak in [\d.]+ ms\.$/);
-
-      // Act 3: the leak grows; press Scan again (within scanCooldownMillis: the page waits for the next slot, no 429).
-      grow(leak, 2000);
-      await page.click('button[data-root="leak"]');
-      await page.waitForSelector('#report[data-root="leak"][data-seq="2"]');
-      const after = scan(leak, { paths: true });
-      const diff = diffScans(before, after);
-
-      // Assert: a positive difference, equal to what scan() of the same objects says, with the
-      // type that grew most at the top of the changes table.
-      const deltaBytes = Number(await page.locator('#report [data-delta-bytes]').getAttribute('data-delta-bytes'));
-      expect(deltaBytes).toBeGreaterThan(0);
-      expect(deltaBytes).toBe(after.bytes - before.bytes);
-      const roots = page.locator('tr[data-root-row="leak"] [data-delta-bytes]');
-      expect(Number(await roots.getAttribute('data-delta-bytes'))).toBe(deltaBytes);
-      const topChange = page.locator('#changes tbody tr').first();
-      expect(await topChange.locator('td').first().textContent()).toBe(diff.types[0]!.type);
-      expect(await topChange.locator('td.grow').count()).toBeGreaterThan(0);
-
-      mkdirSync(OUTPUT_DIR, { recursive: true });
-      await page.screenshot({ path: join(OUTPUT_DIR, 'report-page.png'), fullPage: true });
-
-      expect(pageProblems).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
-      await browser?.close();
-      await new Promise((resolve) => server.close(resolve));
       await memsize.shutdown();
     }
   });
@@ -157,62 +176,51 @@ describe('report page in headless Chromium', () => {
     };
     const errors: unknown[] = [];
     const handler = createReportHandler(source, { scanCooldownMillis: 200, onError: (e) => errors.push(e) });
-    const server = createServer((req, res) => {
-      if (!handler(req, res)) res.writeHead(404).end();
-    });
-    let browser: Browser | undefined;
     try {
-      const base = await listen(server);
-      browser = await launch();
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-      const pageProblems: string[] = [];
-      page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
       // Two heap snapshots of this process (ours and the page's check) take 20-40 s each here
       // while Chromium and other jobs share the two cores.
-      page.setDefaultTimeout(150_000);
+      await withReportPage(handler, { height: 1400, timeoutMs: 150_000, consoleProblems: false }, async (page, base, pageProblems) => {
+        // Act 1: the page states the cost before anything runs.
+        await page.goto(`${base}/memsize`);
+        const costText = await page.locator('#verify-cost').textContent();
+        expect(costText).toMatch(/blocks the event loop while it runs: about [\d.]+ (ms|s|min) and [\d.]+ [KMG]i?B more memory/);
+        expect(await page.locator('#verify-cost').getAttribute('data-allowed')).toBe('false');
 
-      // Act 1: the page states the cost before anything runs.
-      await page.goto(`${base}/memsize`);
-      const costText = await page.locator('#verify-cost').textContent();
-      expect(costText).toMatch(/blocks the event loop while it runs: about [\d.]+ (ms|s|min) and [\d.]+ [KMG]i?B more memory/);
-      expect(await page.locator('#verify-cost').getAttribute('data-allowed')).toBe('false');
+        // Act 2: press the button: refused, with its message and a "Run anyway" button.
+        await page.click('button[data-verify="check"]');
+        await page.waitForSelector('#verify-refusal');
+        expect(await page.locator('#verify-refusal').textContent()).toMatch(/the used heap is \d+ MiB, above options\.maxHeapBytes \(1\.0 MiB\)/);
+        expect(await page.locator('#memsize-status').textContent()).toMatch(/^Check refused: /);
+        expect(await page.locator('#verify-roots').count()).toBe(0);
 
-      // Act 2: press the button: refused, with its message and a "Run anyway" button.
-      await page.click('button[data-verify="check"]');
-      await page.waitForSelector('#verify-refusal');
-      expect(await page.locator('#verify-refusal').textContent()).toMatch(/the used heap is \d+ MiB, above options\.maxHeapBytes \(1\.0 MiB\)/);
-      expect(await page.locator('#memsize-status').textContent()).toMatch(/^Check refused: /);
-      expect(await page.locator('#verify-roots').count()).toBe(0);
+        // Act 3: run anyway. V8's own figure is taken first: nothing has walked the root yet, and a
+        // walk changes V8's figures (it flattens the leak's concatenated strings, for one);
+        // verify() too snapshots before it scans.
+        const truth = measureRetained({ leak }).targets.get('leak')?.retainedBytes;
+        await page.click('button[data-verify="force"]');
+        await page.waitForSelector('#verify-roots tr[data-verify-root="leak"]');
 
-      // Act 3: run anyway. V8's own figure is taken first: nothing has walked the root yet, and a
-      // walk changes V8's figures (it flattens the leak's concatenated strings, for one);
-      // verify() too snapshots before it scans.
-      const truth = measureRetained({ leak }).targets.get('leak')?.retainedBytes;
-      await page.click('button[data-verify="force"]');
-      await page.waitForSelector('#verify-roots tr[data-verify-root="leak"]');
+        // Assert: V8's figure on the page is the retained size a live snapshot gives for the same
+        // root, memsize's is scan()'s, and the ratio is theirs; the refusal is gone; a per-type table.
+        const row = page.locator('#verify-roots tr[data-verify-root="leak"]');
+        const v8Bytes = Number(await row.locator('[data-v8-bytes]').getAttribute('data-v8-bytes'));
+        const memsizeBytes = Number(await row.locator('[data-memsize-bytes]').getAttribute('data-memsize-bytes'));
+        const ratio = Number(await row.locator('[data-ratio]').getAttribute('data-ratio'));
+        expect(v8Bytes).toBe(truth);
+        expect(memsizeBytes).toBe(scan(leak).bytes);
+        expect(ratio).toBeCloseTo(v8Bytes / memsizeBytes, 10);
+        expect(await row.locator('[data-v8-bytes]').textContent()).toBe(formatBytes(v8Bytes));
+        expect(await page.locator('#verify-refusal').count()).toBe(0);
+        const typeNames = await page.$$eval('table[data-verify-types="leak"] tbody tr', (rows) => rows.map((r) => r.cells[0]?.textContent ?? ''));
+        expect(typeNames).toContain('LeakEntry');
+        expect(await page.locator('#memsize-status').textContent()).toMatch(/^Checked against V8 in [\d.]+ s\.$/);
 
-      // Assert: V8's figure on the page is the retained size a live snapshot gives for the same
-      // root, memsize's is scan()'s, and the ratio is theirs; the refusal is gone; a per-type table.
-      const row = page.locator('#verify-roots tr[data-verify-root="leak"]');
-      const v8Bytes = Number(await row.locator('[data-v8-bytes]').getAttribute('data-v8-bytes'));
-      const memsizeBytes = Number(await row.locator('[data-memsize-bytes]').getAttribute('data-memsize-bytes'));
-      const ratio = Number(await row.locator('[data-ratio]').getAttribute('data-ratio'));
-      expect(v8Bytes).toBe(truth);
-      expect(memsizeBytes).toBe(scan(leak).bytes);
-      expect(ratio).toBeCloseTo(v8Bytes / memsizeBytes, 10);
-      expect(await row.locator('[data-v8-bytes]').textContent()).toBe(formatBytes(v8Bytes));
-      expect(await page.locator('#verify-refusal').count()).toBe(0);
-      const typeNames = await page.$$eval('table[data-verify-types="leak"] tbody tr', (rows) => rows.map((r) => r.cells[0]?.textContent ?? ''));
-      expect(typeNames).toContain('LeakEntry');
-      expect(await page.locator('#memsize-status').textContent()).toMatch(/^Checked against V8 in [\d.]+ s\.$/);
-
-      mkdirSync(OUTPUT_DIR, { recursive: true });
-      await page.screenshot({ path: join(OUTPUT_DIR, 'report-verify.png'), fullPage: true });
-      expect(pageProblems).toEqual([]);
+        mkdirSync(OUTPUT_DIR, { recursive: true });
+        await page.screenshot({ path: join(OUTPUT_DIR, 'report-verify.png'), fullPage: true });
+        expect(pageProblems).toEqual([]);
+      });
       expect(errors).toEqual([]);
     } finally {
-      await browser?.close();
-      await new Promise((resolve) => server.close(resolve));
       await memsize.shutdown();
     }
   }, 300_000);

@@ -41,10 +41,19 @@ describe('npm start (demo/server.mjs)', () => {
       const second = rootBytes(await (await fetch(urls.metrics)).text());
       expect(second.get('requestLog')!).toBeGreaterThan(first.get('requestLog')!);
 
+      // The page, opened after a scrape and before any scan, shows each root's figure from that
+      // scrape (a GET walks nothing, so the collection it reads is still the scrape's).
+      const opened = (await (await fetch(`${urls.report}?format=json`)).json()) as ReportJSON;
+      for (const root of opened.roots) {
+        expect(root.last, root.name).toBeNull();
+        expect(root.collected?.bytes, root.name).toBe(second.get(root.name));
+      }
+
       // The report page lists the roots (a GET walks nothing) and scans on POST.
       const page = await fetch(urls.report);
       expect(page.status).toBe(200);
       const html = await page.text();
+      expect(html).not.toContain('not scanned yet');
       for (const root of ROOTS) expect(html).toContain(`<button type="button" data-root="${root}">Scan</button>`);
       const firstScan = await scanRoot(urls.report, 'requestLog');
       await sleep(500);
