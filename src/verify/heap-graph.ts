@@ -423,7 +423,6 @@ interface RawHeader {
 
 export function nodeTypeName(g: HeapGraph, i: number): string { return g.nodeTypeNames[g.nodeType[i] ?? 0] ?? '?'; }
 export function nodeNameOf(g: HeapGraph, i: number): string { return g.strings[g.nodeName[i] ?? 0] ?? ''; }
-export function edgeTypeName(g: HeapGraph, e: number): string { return g.edgeTypeNames[g.edgeType[e] ?? 0] ?? '?'; }
 /** An edge's name: a string for properties and internals, the index (a number) for elements and hidden edges. */
 export function edgeNameOf(g: HeapGraph, e: number): string | number {
   const t = g.edgeType[e];
@@ -454,18 +453,4 @@ export function childByEdgeName(g: HeapGraph, from: number, name: string | numbe
     if (edgeNameOf(g, e) === name) return g.edgeTo[e] ?? -1;
   }
   return -1;
-}
-
-/** One outgoing edge, for debugging. */
-export interface EdgeView { type: string; name: string | number; to: number; toType: string; toName: string; toSelf: number }
-
-/** Outgoing edges of a node, for debugging. */
-export function edgesOf(g: HeapGraph, from: number): EdgeView[] {
-  const out: EdgeView[] = [];
-  const end = g.firstEdge[from + 1] ?? 0;
-  for (let e = g.firstEdge[from] ?? 0; e < end; e++) {
-    const to = g.edgeTo[e] ?? 0;
-    out.push({ type: edgeTypeName(g, e), name: edgeNameOf(g, e), to, toType: nodeTypeName(g, to), toName: nodeNameOf(g, to), toSelf: g.selfSize[to] ?? 0 });
-  }
-  return out;
 }
