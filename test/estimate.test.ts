@@ -91,33 +91,40 @@ describe('estimates from samples against V8', () => {
     void memsize.shutdown();
   });
 
-  it('short strings at the coarsest level: a vocabulary larger than the sample, or an id per entry, inside the interval', () => {
-    // Records parsed from request bodies: a `user` from 5,000 short names (a vocabulary the
-    // coarsest sample of 64 entries almost never meets twice), or a short id of its own. With no
-    // value met twice a small sample cannot tell the two apart: the interval must say so.
+  it('short strings in records: within 2% at the coarsest level, and a 64-entry sample says how unsure it is', () => {
+    // Records parsed from request bodies: a `who` from 5,000 short names, or a short id of its
+    // own. A sample of 64 entries almost never meets one of 5,000 names twice, so it cannot tell
+    // that vocabulary from an id per record: the interval must say so. The collector's coarsest
+    // level keeps outermost collections at 512 entries, which can.
     const build = (field: (i: number) => string) => {
       const records = new Map<number, unknown>();
       for (let i = 0; i < 100_000; i++) records.set(i, JSON.parse(`{"who":"${field(i)}","n":${i % 1000},"tags":["a","b${i % 5}"]}`));
       return records;
     };
     const cases = { vocabulary: build((i) => `u${(i * 7919) % 5000}`), 'id per entry': build((i) => `i${i}`) };
-    const coarsest = 3;
     const rows: string[] = [];
     for (const [name, records] of Object.entries(cases)) {
       const exact = scan(records, { estimate: false, maxMillis: 60_000 }).bytes;
       let covered = 0;
-      const ratios: number[] = [];
+      const small: number[] = [];
+      const coarsest: number[] = [];
       for (let seed = 1; seed <= 20; seed++) {
-        const run = scanEach([records], [{ maxObjects: 10_000_000, maxMillis: 10_000, startLevel: coarsest }], { estimation: { ...DEFAULTS.memsize, seed } });
-        const r = run.results[0]!;
-        expect(run.levels[0]).toBe(coarsest);
-        ratios.push(r.bytes / exact);
+        const budget = { maxObjects: 10_000_000, maxMillis: 10_000, startLevel: 1 };
+        // A user's sampleSize of 64: every sample has 64 entries.
+        const r = scanEach([records], [budget], { estimation: { sampleThreshold: 128, sampleSize: 64, seed } }).results[0]!;
+        small.push(r.bytes / exact);
         if (Math.abs(r.bytes - exact) <= r.bytesError) covered++;
+        // The defaults at their coarsest level.
+        const run = scanEach([records], [{ ...budget, startLevel: 3 }], { estimation: { ...DEFAULTS.memsize, seed } });
+        expect(run.levels[0]).toBe(3);
+        coarsest.push(run.results[0]!.bytes / exact);
       }
-      rows.push(`${name}: estimate / exact walk ${Math.min(...ratios).toFixed(3)}-${Math.max(...ratios).toFixed(3)}, interval holds it in ${covered}/20`);
+      const range = (xs: number[]) => `${Math.min(...xs).toFixed(3)}-${Math.max(...xs).toFixed(3)}`;
+      rows.push(`${name}: 64-entry samples ${range(small)} of the exact walk, interval holds it in ${covered}/20; defaults at level 3 ${range(coarsest)}`);
       expect(covered, name).toBeGreaterThanOrEqual(17);
+      for (const ratio of coarsest) expect(Math.abs(ratio - 1), `${name} at level 3`).toBeLessThanOrEqual(0.02);
     }
-    console.log(`Node ${process.version}: 100,000 parsed records at sampling level ${coarsest}: ${rows.join('; ')}`);
+    console.log(`Node ${process.version}: 100,000 parsed records: ${rows.join('; ')}`);
   });
 
   it('a root that fits its budget stays exact', () => {

@@ -72,11 +72,19 @@ export interface Sampling {
   readonly threshold: number;
   /** Entries in one collection's sample (draws 1 and 2 together). */
   readonly size: number;
+  /**
+   * A collection met outside any sample with more entries than `outerThreshold` gets a sample of
+   * `outerSize` (never below the second estimating level's), large enough to count the distinct
+   * short strings its entries hold (see scan.ts samplingLevels). Smaller ones, and collections
+   * inside a sampled entry, get `size`.
+   */
+  readonly outerThreshold: number;
+  readonly outerSize: number;
   /** Seed of the walk's random positions. */
   readonly seed: number;
 }
 
-export const EXACT: Sampling = Object.freeze({ threshold: Infinity, size: 0, seed: 0 });
+export const EXACT: Sampling = Object.freeze({ threshold: Infinity, size: 0, outerThreshold: Infinity, outerSize: 0, seed: 0 });
 
 export interface WalkOutcome {
   /** Distinct things the walk visited (unweighted). */
@@ -706,7 +714,9 @@ export class Walker implements EdgeWalker {
    * (a hole gathers nothing) and calls {@link followSample}.
    */
   samplePositions(n: number): SamplePositions {
-    const size = this.sampling.size;
+    // Outside any sample (only the base region open), a collection above outerThreshold.
+    const sampling = this.sampling;
+    const size = this.regions === 1 && n > sampling.outerThreshold ? sampling.outerSize : sampling.size;
     const k = size < n ? size : n;
     const k1 = firstDrawSize(k);
     this.sampleK1 = k1;
