@@ -3,8 +3,23 @@
  * roots are walked, and at which sampling level each root starts. Pure functions of the last
  * walks' figures; collect.ts holds the state they read and calls them once per collection.
  */
-import { NON_FINAL_SHARE } from './scan.js';
 import type { ScanResult } from './results.js';
+
+/**
+ * A walk that may be followed by a more aggressive one gets this share of the time left, so a
+ * root that does not fit is still measured, by sampling, within its budget.
+ */
+export const NON_FINAL_SHARE = 0.5;
+/**
+ * The time one walk of a root gets in scanEach, from the time left before the root's deadline
+ * (negative when an earlier walk overran it). A walk at a level that a coarser one may follow
+ * gets NON_FINAL_SHARE of it; the final walk gets all of it, plus `finalExtraMs` past the deadline
+ * (the collector's reserve, RESERVE_OF_BUDGET) rather than be cut.
+ */
+export function attemptMs(leftMs: number, finalExtraMs: number, final: boolean): number {
+  const left = Math.max(leftMs, 0);
+  return final ? left + finalExtraMs : left * NON_FINAL_SHARE;
+}
 
 /** A root's sampling level between collections (collect.ts keeps one per root). */
 export interface LevelState {
@@ -93,6 +108,22 @@ const NEED_FLOOR_MS = 1;
  * 20.20.2) measured collections of up to 214.5 ms against 200 with no reserve (commit ed06f97),
  * and up to 208.8 ms with 5% (commit 58e09b9, `LOAD_PREFILL=10000`): a scavenge of 3-4 ms and a
  * table growth can come together. With 10% (36f6ca1), up to 190.3 ms.
+ *
+ * A root's final walk (at the coarsest level, or the only one) spends the root's part of the
+ * reserve rather than end truncated (scanEach `finalWalkExtraShare`): the collection then ends
+ * within `maxMillis` plus what that walk overruns its own deadline by (as in the run with no
+ * reserve above, up to 14.5 ms).
+ * - A try at a finer level can overrun its deadline by a step it cannot interrupt (listing a large
+ *   object's keys, a garbage collection in a large heap). Without the reserve the redo at the
+ *   coarsest level got nothing and reported a truncated figure it could finish in milliseconds
+ *   (it reuses the key lists the try made).
+ * - A new root's first walk runs code the JIT has not optimized yet. On this 2-core machine
+ *   running the other estimate test file and a busy loop, the redo of a new 25,000-session root
+ *   took up to 82 ms of the 89 a level-1 try of 90 left it (Node 22.23.5,
+ *   test/estimate-growth.test.ts); one CI run truncated a new 20,000-key root's first collection.
+ * - Under two busy loops, listing the keys of an object used as a map of 240,000 entries took
+ *   most of a level-3 walk's 180 ms and cut it after 570 of its 1,500 heap things (Node 22.23.5,
+ *   a throwaway script: the growth test's structure beside 400,000 live sessions; 1 run in 4).
  */
 export const RESERVE_OF_BUDGET = 0.1;
 /** Lower bound of the walk budget when root functions used up `maxMillis`: each root still gets a token walk. */

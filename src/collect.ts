@@ -163,6 +163,7 @@ export class Collector {
         // (it grew since its last walk): it is spent only if such a root falls back to sampling.
         spareMs: Math.max(walkBudgetMs - shares.reduce((sum, share) => sum + share, 0), 0),
         estimation: estimationOf(this.#options),
+        finalWalkExtraShare: RESERVE_OF_BUDGET,
       },
     );
 

@@ -5,6 +5,7 @@
  */
 import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from './options.js';
 import type { PathTotal, ScanResult, TypeTotal } from './results.js';
+import { attemptMs } from './budget.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
 import { EXACT, Walker, type Sampling, type WalkOutcome } from './walk/walk.js';
@@ -62,12 +63,6 @@ const ESTIMATING_LEVELS = 3;
 const LEVEL_FACTOR = 8;
 const MIN_THRESHOLD = 64;
 const MIN_SAMPLE = 32;
-/**
- * A walk that may be followed by a more aggressive one gets this share of the time left, so a
- * root that does not fit is still measured, by sampling, within its budget.
- */
-export const NON_FINAL_SHARE = 0.5;
-/** Half-width of a 95% normal interval, in standard errors. */
 
 export interface ScanEachOptions {
   /** Attribute bytes to property paths (what `scan()` does with its `paths` option). */
@@ -84,6 +79,12 @@ export interface ScanEachOptions {
   shareUnusedTime?: boolean;
   /** With shareUnusedTime: time in no root's budget, passed on like time a root left unused. */
   spareMs?: number;
+  /**
+   * A root's final walk (at the coarsest level, or its only one) may run this share of the root's
+   * budget past its deadline before it is cut (default 0). The collector keeps that share of
+   * `maxMillis` in reserve for it (budget.ts RESERVE_OF_BUDGET).
+   */
+  finalWalkExtraShare?: number;
 }
 
 export interface ScanEachResult {
@@ -145,6 +146,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
   const estimation = options.estimation ?? null;
   const levels = samplingLevels(estimation);
   let seed = estimation?.seed ?? freshSeed();
+  const finalWalkExtraShare = options.finalWalkExtraShare ?? 0;
   const union: UnionTally = { bytes: 0, objects: 0 };
   const results: ScanResult[] = [];
   const budgetsMs: number[] = [];
@@ -159,7 +161,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
         budget = { maxObjects: budget.maxObjects, maxMillis: Math.max(budget.maxMillis + unusedMs / (roots.length - i), 0) };
       }
       const start = Math.min(Math.max(budgets[i]!.startLevel ?? 0, 0), levels.length - 1);
-      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, seed);
+      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, seed);
       seed = nextSeed;
       unusedMs += budgets[i]!.maxMillis - result.durationMs;
       results.push(result);
@@ -175,8 +177,9 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
 
 /**
  * Measure one root: walk at `startLevel`; if the walk hits a budget and a more aggressive level
- * exists, walk again at the coarsest level with the time left (a walk that may be redone gets only
- * NON_FINAL_SHARE of it). Truncation is what remains when even the last level does not fit.
+ * exists, walk again at the coarsest level with the time left; the final walk may run
+ * `finalExtraMs` past the deadline (budget.ts attemptMs). Truncation is what remains when even the last level
+ * does not fit.
  */
 function scanOne(
   root: unknown,
@@ -185,6 +188,7 @@ function scanOne(
   paths: ResolvedPathOptions | null,
   levels: readonly Sampling[],
   startLevel: number,
+  finalExtraMs: number,
   seed: number,
 ): { result: ScanResult; level: number; nextSeed: number; gatherMs: number } {
   const startedAt = performance.now();
@@ -198,7 +202,7 @@ function scanOne(
   for (;;) {
     const now = performance.now();
     const last = level === levels.length - 1;
-    const allowMs = Math.max(deadline - now, 0) * (last ? 1 : NON_FINAL_SHARE);
+    const allowMs = attemptMs(deadline - now, finalExtraMs, last);
     const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: allowMs };
     const sampling: Sampling = { ...levels[level]!, seed: seed >>> 0 };
     seed = (seed + 0x9e3779b9) >>> 0;

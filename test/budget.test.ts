@@ -1,8 +1,16 @@
 // The collector's budget policy (src/budget.ts): pure functions, driven here without a walk.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_PROBE_BACKOFF, newLevelState, nextLevel, splitBudgetMs, type LevelState } from '../src/budget.js';
-import { NON_FINAL_SHARE } from '../src/scan.js';
+import {
+  attemptMs,
+  MAX_PROBE_BACKOFF,
+  NON_FINAL_SHARE,
+  newLevelState,
+  nextLevel,
+  RESERVE_OF_BUDGET,
+  splitBudgetMs,
+  type LevelState,
+} from '../src/budget.js';
 import { propertyParams } from './support/property.js';
 
 describe('splitBudgetMs', () => {
@@ -33,6 +41,37 @@ describe('splitBudgetMs', () => {
     );
   });
 });
+describe('attemptMs', () => {
+  const BUDGET = 180;
+  const EXTRA = BUDGET * RESERVE_OF_BUDGET;
+
+  it('leaves the redo after a cut try at least as much time as the try got, plus the reserve, within maxMillis', () => {
+    const tryMs = attemptMs(BUDGET, EXTRA, false);
+    expect(tryMs).toBeGreaterThan(0);
+    const redoMs = attemptMs(BUDGET - tryMs, EXTRA, true);
+    expect(redoMs).toBeGreaterThanOrEqual(tryMs + EXTRA);
+    expect(tryMs + redoMs).toBeLessThanOrEqual(BUDGET / (1 - RESERVE_OF_BUDGET) + 1e-9);
+  });
+
+  it('still gives a final walk the reserve after a try that overran the whole budget, and a try nothing', () => {
+    for (const leftMs of [0, -5, -250]) {
+      expect(attemptMs(leftMs, EXTRA, true)).toBe(EXTRA);
+      expect(attemptMs(leftMs, EXTRA, false)).toBe(0);
+    }
+  });
+
+  it('never gives a walk more than its share of the time left, and the final walk its reserve', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -1000, max: 1000, noNaN: true }), fc.double({ min: 0, max: 500, noNaN: true }), fc.boolean(), (leftMs, extraMs, final) => {
+        const ms = attemptMs(leftMs, extraMs, final);
+        expect(ms).toBeGreaterThanOrEqual(0);
+        expect(ms).toBeLessThanOrEqual(Math.max(leftMs, 0) * (final ? 1 : NON_FINAL_SHARE) + (final ? extraMs : 0) + 1e-9);
+      }),
+      propertyParams(),
+    );
+  });
+});
+
 describe('nextLevel', () => {
   const BUDGET = 180;
   const fits = BUDGET * NON_FINAL_SHARE - 1;
