@@ -178,8 +178,8 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
 /**
  * Measure one root: walk at `startLevel`; if the walk hits a budget and a more aggressive level
  * exists, walk again at the coarsest level with the time left; the final walk may run
- * `finalExtraMs` past the deadline (budget.ts attemptMs). Truncation is what remains when even the last level
- * does not fit.
+ * `finalExtraMs` past the deadline (budget.ts attemptMs). Truncation is what remains when even
+ * the last level does not fit.
  */
 function scanOne(
   root: unknown,
