@@ -23,7 +23,7 @@ export interface GaugeRegistration {
 export function registerGauges(
   meterProvider: MeterProvider,
   collect: () => Collection,
-  maxTypesPerRoot: number,
+  maxTypes: number,
   onError: (error: unknown) => void,
 ): GaugeRegistration {
   const meter = meterProvider.getMeter(METER_NAME);
@@ -41,7 +41,7 @@ export function registerGauges(
       reportSafely(onError, error);
       return;
     }
-    for (const point of collectionPoints(collection, maxTypesPerRoot)) {
+    for (const point of collectionPoints(collection, maxTypes)) {
       result.observe(gauges.get(point.metric)!, point.value, point.attributes);
     }
   };

@@ -16,7 +16,7 @@
 export const ATTR_ROOT = 'root';
 /** The `type` attribute: a type name from code (constructor name or value kind), or {@link OTHER_TYPE}. */
 export const ATTR_TYPE = 'type';
-/** The `type` value that sums every type beyond the top `maxTypesPerRoot - 1` of a root. */
+/** The `type` value that sums every type beyond the top `maxTypes - 1` of a root. */
 export const OTHER_TYPE = '(other)';
 
 /** One instrument memsize registers: its OpenTelemetry name, unit, description and attributes. */
@@ -156,7 +156,7 @@ export const WALK_TRUNCATED: MetricSpec = Object.freeze({
   name: 'memsize.walk.truncated',
   unit: '',
   description:
-    "1 when the root's last walk hit its budget (maxMillis share or maxObjectsPerRoot), else 0. " +
+    "1 when the root's last walk hit its budget (maxMillis share or maxObjects), else 0. " +
     'While 1, the root reports the larger of the partial walk and its last complete walk.',
   attributes: Object.freeze([ATTR_ROOT]),
   integer: true,

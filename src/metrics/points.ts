@@ -67,7 +67,7 @@ export function foldTypes(byType: ReadonlyMap<string, TypeTotal>, maxTypes: numb
 }
 
 /** Every data point for a collection, in a stable order (instrument, then root, then type). */
-export function collectionPoints(collection: Collection, maxTypesPerRoot: number): MetricPoint[] {
+export function collectionPoints(collection: Collection, maxTypes: number): MetricPoint[] {
   const points: MetricPoint[] = [];
   // Integer instruments would log a warning for every fractional observation: round here. A
   // non-finite figure (never expected from the walk) is left out rather than exported.
@@ -80,7 +80,7 @@ export function collectionPoints(collection: Collection, maxTypesPerRoot: number
   for (const [root, m] of measured) push(ROOT_ESTIMATED, m.estimated ? 1 : 0, { [ATTR_ROOT]: root });
   for (const [root, m] of measured) push(ROOT_BYTES_ERROR, m.bytes > 0 ? m.bytesError / m.bytes : 0, { [ATTR_ROOT]: root });
   for (const [root, m] of measured) if (m.correction !== undefined) push(ROOT_CORRECTION, m.correction.ratio, { [ATTR_ROOT]: root });
-  const folded = measured.map(([root, m]) => [root, foldTypes(m.byType, maxTypesPerRoot)] as const);
+  const folded = measured.map(([root, m]) => [root, foldTypes(m.byType, maxTypes)] as const);
   for (const [root, types] of folded) {
     for (const [type, total] of types) push(TYPE_BYTES, total.bytes, { [ATTR_ROOT]: root, [ATTR_TYPE]: type });
   }
