@@ -44,8 +44,10 @@ describe('npm start (demo/server.mjs)', () => {
       // The page, opened after a scrape and before any scan, shows each root's figure from that
       // scrape (a GET walks nothing, so the collection it reads is still the scrape's).
       const opened = (await (await fetch(`${urls.report}?format=json`)).json()) as ReportJSON;
+      expect(opened.roots.map((root) => root.name).sort()).toEqual([...ROOTS].sort());
       for (const root of opened.roots) {
         expect(root.last, root.name).toBeNull();
+        expect(second.get(root.name), root.name).toBeGreaterThan(0);
         expect(root.collected?.bytes, root.name).toBe(second.get(root.name));
       }
 
