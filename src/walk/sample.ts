@@ -107,6 +107,8 @@ export class SampleStats {
   readonly #entriesMeeting: number[] = bareArray();
   readonly #lastEntry: number[] = bareArray();
   #valueBytes = 0;
+  /** Values sampled entries met that other parts of the walk had counted first (see {@link newValueShare}). */
+  #metElsewhere = 0;
 
   constructor(
     /** Entries in the collection. */
@@ -154,9 +156,23 @@ export class SampleStats {
   /** A sampled entry met a value already counted: one more entry meeting it, if it is another one. */
   valueMet(value: unknown, entry: number): void {
     const index = mapGet(this.#values, value) as number | undefined;
-    if (index === undefined || this.#lastEntry[index] === entry) return;
+    if (index === undefined) {
+      this.#metElsewhere++;
+      return;
+    }
+    if (this.#lastEntry[index] === entry) return;
     this.#entriesMeeting[index]!++;
     this.#lastEntry[index] = entry;
+  }
+
+  /**
+   * The share of the values the sample met that it counted first: 1 when its entries hold values
+   * of their own, near 0 when the walk had met nearly all of them elsewhere (a vocabulary that
+   * collections in other sampled entries share: the event kinds in each user's Map of events).
+   */
+  newValueShare(): number {
+    const found = this.#entriesMeeting.length;
+    return found === 0 ? 1 : found / (found + this.#metElsewhere);
   }
 
   /**
