@@ -11,14 +11,26 @@ import type { ScanResult } from './results.js';
  */
 export const NON_FINAL_SHARE = 0.5;
 /**
+ * The share a new root's first try gets instead when the root is itself a collection that try
+ * samples (scan.ts RootBudget.guess): nothing predicts whether it fits, it runs on code the JIT
+ * has not optimized yet, and it seldom fits. With half, a new Map of 25,000 sessions blocked its
+ * first scrape for 265 ms in one CI run on Node 22.23.5 (the test's limit is 250): a level-1 try
+ * of 90 ms, cut, then the fallback. With a third, that first scrape took 99-120 ms on Node 22 and
+ * 122-129 ms on Node 20 here, against 119-150 and 153-168 ms with half (fresh processes).
+ * Not for every new root: a new Map of 2,000 sessions, walked exact in 20-50 ms, would not fit a
+ * third under load and would lose its exact first figure.
+ */
+export const GUESS_SHARE = 1 / 3;
+/**
  * The time one walk of a root gets in scanEach, from the time left before the root's deadline
  * (negative when an earlier walk overran it). A walk at a level that a coarser one may follow
- * gets NON_FINAL_SHARE of it; the final walk gets all of it, plus `finalExtraMs` past the deadline
- * (the collector's reserve, RESERVE_OF_BUDGET) rather than be cut.
+ * gets NON_FINAL_SHARE of it (GUESS_SHARE when `guess`); the final walk gets all of it, plus
+ * `finalExtraMs` past the deadline (the collector's reserve, RESERVE_OF_BUDGET) rather than be cut.
  */
-export function attemptMs(leftMs: number, finalExtraMs: number, final: boolean): number {
+export function attemptMs(leftMs: number, finalExtraMs: number, final: boolean, guess = false): number {
   const left = Math.max(leftMs, 0);
-  return final ? left + finalExtraMs : left * NON_FINAL_SHARE;
+  if (final) return left + finalExtraMs;
+  return left * (guess ? GUESS_SHARE : NON_FINAL_SHARE);
 }
 
 /** A root's sampling level between collections (collect.ts keeps one per root). */

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { ResolvedMemsizeOptions } from './options.js';
 import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './roots/registry.js';
 import { type LevelState, MIN_WALK_BUDGET_MS, newLevelState, nextLevel, RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs, walkRank } from './budget.js';
-import { estimationOf, scanEach, type RootBudget } from './scan.js';
+import { estimationOf, ownEntries, scanEach, type RootBudget } from './scan.js';
 import type { ScanResult, TypeTotal } from './results.js';
 import type { AppliedCorrection } from './verify/correction.js';
 
@@ -156,7 +156,13 @@ export class Collector {
     const order = measured.map((_, i) => i).sort((a, b) => walkRank(needs, a, b));
     const { results, budgetsMs, levels, finerMs, unionBytes, unionObjects } = scanEach(
       order.map((i) => measured[i]!.value),
-      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: measured[i]!.state.level })),
+      order.map((i): RootBudget => {
+        const { state } = measured[i]!;
+        // A new root (lastDurationMs is 0 only before its first walk) that is itself a collection
+        // its first level samples: nothing predicts the try's cost, and on cold code it seldom fits.
+        const guess = state.lastDurationMs === 0 && state.lastTruncatedByTime && ownEntries(measured[i]!.value) > this.#options.sampleThreshold;
+        return { maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: state.level, guess };
+      }),
       {
         shareUnusedTime: true,
         // What no root's expected need claims is kept for a root that turns out to need more

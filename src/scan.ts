@@ -5,7 +5,9 @@
  */
 import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from './options.js';
 import type { PathTotal, ScanResult, TypeTotal } from './results.js';
+import { types } from 'node:util';
 import { attemptMs } from './budget.js';
+import { mapSize, setSize } from './walk/primordials.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
 import { EXACT, Walker, type Sampling, type WalkOutcome } from './walk/walk.js';
@@ -15,6 +17,11 @@ import { RootTally, type UnionTally } from './size/tally.js';
 /** A root's budget in a pass, and the sampling level to start from (see {@link samplingLevels}). */
 export interface RootBudget extends Budget {
   readonly startLevel?: number;
+  /**
+   * Nothing predicts whether a try at `startLevel` fits, and it likely does not: the collector
+   * sets it for a new root that is itself a collection the try would sample (budget.ts GUESS_SHARE).
+   */
+  readonly guess?: boolean;
 }
 
 /** How a pass may estimate: `null` in {@link ScanEachOptions.estimation} means exact or truncated. */
@@ -123,6 +130,17 @@ export function scan(root: unknown, options?: ScanOptions): ScanResult {
   return scanEach([root], [resolved], { paths: resolved.paths, estimation: estimationOf(resolved) }).results[0]!;
 }
 
+/**
+ * Entries of `value` when it is itself a Map, a Set or an array, else 0; read through captured
+ * built-ins (a Proxy counts as 0: its traps are user code).
+ */
+export function ownEntries(value: unknown): number {
+  if (typeof value !== 'object' || value === null || types.isProxy(value)) return 0;
+  if (types.isMap(value)) return mapSize(value) as number;
+  if (types.isSet(value)) return setSize(value);
+  return Array.isArray(value) ? value.length : 0;
+}
+
 /** The estimation settings of resolved options (null when estimation is off). */
 export function estimationOf(options: {
   readonly estimate: boolean;
@@ -161,7 +179,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
         budget = { maxObjects: budget.maxObjects, maxMillis: Math.max(budget.maxMillis + unusedMs / (roots.length - i), 0) };
       }
       const start = Math.min(Math.max(budgets[i]!.startLevel ?? 0, 0), levels.length - 1);
-      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, seed);
+      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, budgets[i]!.guess === true, seed);
       seed = nextSeed;
       unusedMs += budgets[i]!.maxMillis - result.durationMs;
       results.push(result);
@@ -189,6 +207,7 @@ function scanOne(
   levels: readonly Sampling[],
   startLevel: number,
   finalExtraMs: number,
+  guess: boolean,
   seed: number,
 ): { result: ScanResult; level: number; nextSeed: number; gatherMs: number } {
   const startedAt = performance.now();
@@ -202,7 +221,7 @@ function scanOne(
   for (;;) {
     const now = performance.now();
     const last = level === levels.length - 1;
-    const allowMs = attemptMs(deadline - now, finalExtraMs, last);
+    const allowMs = attemptMs(deadline - now, finalExtraMs, last, guess);
     const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: allowMs };
     const sampling: Sampling = { ...levels[level]!, seed: seed >>> 0 };
     seed = (seed + 0x9e3779b9) >>> 0;

@@ -53,6 +53,15 @@ describe('attemptMs', () => {
     expect(tryMs + redoMs).toBeLessThanOrEqual(BUDGET / (1 - RESERVE_OF_BUDGET) + 1e-9);
   });
 
+  it('gives a guessed try less, so that its fallback keeps more', () => {
+    const guessed = attemptMs(BUDGET, EXTRA, false, true);
+    expect(guessed).toBeGreaterThan(0);
+    expect(guessed).toBeLessThan(attemptMs(BUDGET, EXTRA, false));
+    expect(attemptMs(BUDGET - guessed, EXTRA, true)).toBeGreaterThan(attemptMs(BUDGET - attemptMs(BUDGET, EXTRA, false), EXTRA, true));
+    // The final walk is never a guess.
+    expect(attemptMs(BUDGET, EXTRA, true, true)).toBe(attemptMs(BUDGET, EXTRA, true));
+  });
+
   it('still gives a final walk the reserve after a try that overran the whole budget, and a try nothing', () => {
     for (const leftMs of [0, -5, -250]) {
       expect(attemptMs(leftMs, EXTRA, true)).toBe(EXTRA);

@@ -60,35 +60,38 @@ describe('a growing root, with the defaults, through /metrics', () => {
     app.addRoot('sessions', sessions);
     const rows: string[] = [];
     let previous = 0;
-    for (const size of [25_000, 100_000, 400_000]) {
-      growSessions(sessions, size);
-      // Scrapes more than cacheMillis (5 s) apart, so each one walks: two at the first size (a new
-      // root's first collection, then one that knows its level), one after each growth.
-      const figures: Awaited<ReturnType<typeof scrapeFigures>>[] = [];
-      for (let k = 0; k < (size === 25_000 ? 2 : 1); k++) {
-        figures.push(await scrapeFigures(app!, 'sessions'));
-        await sleep(5_100);
+    try {
+      for (const size of [25_000, 100_000, 400_000]) {
+        growSessions(sessions, size);
+        // Scrapes more than cacheMillis (5 s) apart, so each one walks: two at the first size (a new
+        // root's first collection, then one that knows its level), one after each growth.
+        const figures: Awaited<ReturnType<typeof scrapeFigures>>[] = [];
+        for (let k = 0; k < (size === 25_000 ? 2 : 1); k++) {
+          figures.push(await scrapeFigures(app!, 'sessions'));
+          await sleep(5_100);
+        }
+        const v8 = measureRetained({ sessions }).targets.get('sessions')!.retainedBytes;
+        for (const f of figures) {
+          rows.push(`| ${size} | ${v8} | ${f.bytes} | ${(f.bytes / v8).toFixed(3)} | ±${pct(f.error)} | ${f.estimated} | ${f.truncated} | ${f.pauseMs.toFixed(1)} ms |`);
+        }
+        for (const f of figures) {
+          expect(f.truncated, `truncated at ${size}`).toBe(0);
+          expect(Math.abs(f.bytes / v8 - 1), `memsize ${f.bytes} against V8 ${v8} at ${size}`).toBeLessThanOrEqual(0.1);
+          expect(f.pauseMs, `event loop blocked at ${size}`).toBeLessThanOrEqual(250);
+          expect(f.bytes, 'rises with the root').toBeGreaterThan(previous);
+        }
+        previous = Math.min(...figures.map((f) => f.bytes));
       }
-      const v8 = measureRetained({ sessions }).targets.get('sessions')!.retainedBytes;
-      for (const f of figures) {
-        rows.push(`| ${size} | ${v8} | ${f.bytes} | ${(f.bytes / v8).toFixed(3)} | ±${pct(f.error)} | ${f.estimated} | ${f.truncated} | ${f.pauseMs.toFixed(1)} ms |`);
-      }
-      for (const f of figures) {
-        expect(f.truncated, `truncated at ${size}`).toBe(0);
-        expect(Math.abs(f.bytes / v8 - 1), `memsize ${f.bytes} against V8 ${v8} at ${size}`).toBeLessThanOrEqual(0.1);
-        expect(f.pauseMs, `event loop blocked at ${size}`).toBeLessThanOrEqual(250);
-        expect(f.bytes, 'rises with the root').toBeGreaterThan(previous);
-      }
-      previous = Math.min(...figures.map((f) => f.bytes));
+    } finally {
+      console.log(
+        [
+          `Node ${process.version}: a Map of sessions through /metrics, defaults (maxMillis 200, cacheMillis 5000)`,
+          '| sessions | V8 retained | memsize_root_bytes | ratio | ± (95%) | estimated | truncated | longest event-loop pause |',
+          '|---:|---:|---:|---:|---:|---:|---:|---:|',
+          ...rows,
+        ].join('\n'),
+      );
     }
-    console.log(
-      [
-        `Node ${process.version}: a Map of sessions through /metrics, defaults (maxMillis 200, cacheMillis 5000)`,
-        '| sessions | V8 retained | memsize_root_bytes | ratio | ± (95%) | estimated | truncated | longest event-loop pause |',
-        '|---:|---:|---:|---:|---:|---:|---:|---:|',
-        ...rows,
-      ].join('\n'),
-    );
   });
 
   it('follows a plain object used as a cache from 20,000 to 240,000 keys within 10% of V8, never blocking the loop 250 ms', async () => {

@@ -4,7 +4,7 @@
  * the durations scanEach itself reports, so they hold however fast the machine is.
  */
 import { describe, expect, it } from 'vitest';
-import { scanEach } from '../src/scan.js';
+import { ownEntries, scanEach } from '../src/scan.js';
 
 const SHARE_MS = 20;
 const budget = { maxObjects: Number.MAX_SAFE_INTEGER, maxMillis: SHARE_MS };
@@ -42,5 +42,22 @@ describe('scanEach', () => {
     expect(budgetsMs[1]).toBeGreaterThanOrEqual(0);
     expect(results[1]!.truncated).toBe(false);
     expect(results[1]!.objects).toBeGreaterThan(0);
+  });
+
+  it('reads a root collection\'s entries without running user code (ownEntries)', () => {
+    let trapped = 0;
+    const proxy = new Proxy([1, 2, 3], {
+      get(target, key, receiver) {
+        trapped++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    expect(ownEntries(new Map([[1, 1], [2, 2]]))).toBe(2);
+    expect(ownEntries(new Set([1]))).toBe(1);
+    expect(ownEntries([1, 2, 3])).toBe(3);
+    expect(ownEntries(proxy)).toBe(0);
+    expect(ownEntries({ size: 5, length: 5 })).toBe(0);
+    expect(ownEntries('abc')).toBe(0);
+    expect(trapped).toBe(0);
   });
 });
