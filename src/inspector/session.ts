@@ -1,0 +1,224 @@
+/**
+ * The one in-process `node:inspector` session memsize uses, opened on first use and kept for the
+ * process. It reads what JavaScript cannot (a class's `#private` fields, a function's scopes, a
+ * WeakMap's entries, the live object behind a heap-snapshot node) and hands the values back to
+ * JavaScript; what to read and how to count it belongs to its callers (walk/hidden.ts,
+ * verify/discover.ts).
+ *
+ * - `session.post` answers synchronously when the session is connected in process (checked on
+ *   Node 20.20.2 and 26.12.1): every call here returns its answer or throws.
+ * - Values cross back through a `sink`: a null-prototype object of ours, so writing to it and
+ *   reading from it can reach no accessor and no prototype. The inspector refers to it by an
+ *   object id in a group that is never released; everything else a call creates lives in the
+ *   caller's group, which the caller releases (`release`) before it returns, so the session
+ *   keeps nothing alive.
+ * - No `Debugger.enable` and no `Runtime.enable`: the session sends no events and costs the
+ *   application nothing between calls. Another session (`--inspect`, a debugger) keeps working.
+ * - Where the inspector is missing (a Node built without it, a policy that forbids it, a session
+ *   that fails), {@link openSession} returns null and {@link unavailableReason} says why; callers
+ *   fall back to what JavaScript sees.
+ */
+import { createRequire } from 'node:module';
+
+/** A value as the inspector protocol describes it (the fields memsize reads). */
+export interface RemoteObject {
+  type: string;
+  subtype?: string;
+  className?: string;
+  description?: string;
+  objectId?: string;
+  value?: unknown;
+  unserializableValue?: string;
+}
+
+/** Why deep reads are off, as `memsize_root_hidden` and the results report it. */
+export type UnavailableReason = 'disabled' | 'no-inspector' | 'connect-failed' | 'session-failed';
+
+/** What callers need from the session. */
+export interface InspectorSession {
+  /** Send one protocol command and return its result; throws the protocol error. */
+  post<T = Record<string, unknown>>(method: string, params?: Record<string, unknown>): T;
+  /** A remote object for `value` in `group` (the caller releases the group). */
+  remoteOf(value: unknown, group: string): RemoteObject;
+  /** The live value behind a remote object (objects by id, primitives by value). */
+  valueOf(remote: RemoteObject): unknown;
+  /**
+   * Evaluate `expression` in REPL mode (which may name `#private` fields by their name), with the
+   * sink as `$sink` and `target` as `$sink.t`; returns what the expression stored in `$sink.v`, or
+   * NOT_READ when it threw or stored nothing. REPL mode answers asynchronously, but evaluates
+   * synchronously: the answer is not waited for.
+   */
+  evaluateWith(target: unknown, expression: string, group: string): unknown;
+  /** The global name under which `$sink` is reachable in evaluateWith expressions. */
+  readonly sinkName: string;
+  /** Release every remote object of `group`. Never throws. */
+  release(group: string): void;
+}
+
+/** Returned by {@link InspectorSession.evaluateWith} when nothing was read. */
+export const NOT_READ: unique symbol = Symbol('memsize.notRead');
+
+interface Sink {
+  t: unknown;
+  v: unknown;
+}
+
+interface NodeSession {
+  connect(): void;
+  disconnect(): void;
+  post(method: string, params: Record<string, unknown>, callback: (error: Error | null, result?: unknown) => void): void;
+}
+
+let session: InspectorSession | null = null;
+let failure: UnavailableReason | null = null;
+let failureDetail = '';
+
+/** The session, opened on first call; null when the inspector is unavailable (see {@link unavailableReason}). */
+export function openSession(): InspectorSession | null {
+  if (session !== null || failure !== null) return session;
+  let Session: new () => NodeSession;
+  try {
+    // Loaded here, not imported: a Node built without the inspector throws on load.
+    Session = (createRequire(import.meta.url)('node:inspector') as { Session: new () => NodeSession }).Session;
+  } catch (error) {
+    return fail('no-inspector', error);
+  }
+  let raw: NodeSession;
+  try {
+    raw = new Session();
+    raw.connect();
+  } catch (error) {
+    return fail('connect-failed', error);
+  }
+  try {
+    session = wrap(raw);
+  } catch (error) {
+    try {
+      raw.disconnect();
+    } catch {
+      // Nothing more to do: the session is not used.
+    }
+    return fail('session-failed', error);
+  }
+  return session;
+}
+
+/** Why {@link openSession} returned null (null while it has not failed). */
+export function unavailableReason(): UnavailableReason | null {
+  return failure;
+}
+
+/** The error behind {@link unavailableReason}, for a log line. */
+export function unavailableDetail(): string {
+  return failureDetail;
+}
+
+/**
+ * Stop using the session after a call failed mid-use (it may be in any state): later callers
+ * get null and the reason `session-failed`.
+ */
+export function abandonSession(error: unknown): void {
+  session = null;
+  fail('session-failed', error);
+}
+
+function fail(reason: UnavailableReason, error: unknown): null {
+  failure = reason;
+  failureDetail = error instanceof Error ? error.message : String(error);
+  return null;
+}
+
+const KEEP_GROUP = 'memsize-keep';
+
+function wrap(raw: NodeSession): InspectorSession {
+  const post = <T>(method: string, params: Record<string, unknown> = {}): T => {
+    let answered = false;
+    let failed: Error | null = null;
+    let answer: unknown;
+    raw.post(method, params, (error, result) => {
+      answered = true;
+      failed = error;
+      answer = result;
+    });
+    if (!answered) throw new Error(`inspector: ${method} did not answer synchronously`);
+    if (failed !== null) throw failed;
+    return answer as T;
+  };
+  const sink: Sink = Object.create(null) as Sink;
+  sink.t = undefined;
+  sink.v = undefined;
+  // The sink is reachable from REPL-mode expressions under a global name nobody else uses,
+  // non-enumerable so that code listing the global's keys does not trip over it.
+  const sinkName = `__memsize_sink_${Math.random().toString(36).slice(2, 10)}`;
+  Object.defineProperty(globalThis, sinkName, { value: sink, enumerable: false, configurable: true, writable: false });
+  const sinkId = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: `globalThis.${sinkName}`, objectGroup: KEEP_GROUP }).result.objectId;
+  if (sinkId === undefined) throw new Error('inspector: no object id for the sink');
+  const noop = (): void => {};
+  return {
+    post,
+    sinkName,
+    remoteOf(value, group) {
+      sink.t = value;
+      try {
+        return post<{ result: RemoteObject }>('Runtime.callFunctionOn', {
+          objectId: sinkId,
+          functionDeclaration: 'function () { return this.t; }',
+          objectGroup: group,
+        }).result;
+      } finally {
+        sink.t = undefined;
+      }
+    },
+    valueOf(remote) {
+      if (remote.objectId === undefined) {
+        if (remote.unserializableValue === undefined) return remote.value;
+        return unserializable(remote.unserializableValue);
+      }
+      sink.v = undefined;
+      try {
+        post('Runtime.callFunctionOn', {
+          objectId: sinkId,
+          functionDeclaration: 'function (value) { this.v = value; }',
+          arguments: [{ objectId: remote.objectId }],
+        });
+        return sink.v;
+      } finally {
+        sink.v = undefined;
+      }
+    },
+    evaluateWith(target, expression, group) {
+      sink.t = target;
+      sink.v = NOT_READ;
+      try {
+        raw.post('Runtime.evaluate', { expression, replMode: true, objectGroup: group, silent: true }, noop);
+        return sink.v;
+      } finally {
+        sink.t = undefined;
+        sink.v = undefined;
+      }
+    },
+    release(group) {
+      try {
+        post('Runtime.releaseObjectGroup', { objectGroup: group });
+      } catch {
+        // A session that cannot release cannot have created the group's objects either.
+      }
+    },
+  };
+}
+
+function unserializable(text: string): unknown {
+  switch (text) {
+    case 'NaN':
+      return NaN;
+    case 'Infinity':
+      return Infinity;
+    case '-Infinity':
+      return -Infinity;
+    case '-0':
+      return -0;
+    default:
+      // A bigint literal such as "12n".
+      return text.endsWith('n') ? BigInt(text.slice(0, -1)) : undefined;
+  }
+}
