@@ -170,6 +170,7 @@ export class Collector {
         spareMs: Math.max(walkBudgetMs - shares.reduce((sum, share) => sum + share, 0), 0),
         estimation: estimationOf(this.#options),
         finalWalkExtraShare: RESERVE_OF_BUDGET,
+        deep: this.#options.deep,
       },
     );
 
@@ -250,6 +251,7 @@ export class Collector {
       objectsError: result.objectsError,
       sampledCollections: result.sampledCollections,
       visitedObjects: result.visitedObjects,
+      hidden: result.hidden,
       samplingLevel: level,
       error: null,
       errorCount: state.errorCount,
@@ -283,6 +285,7 @@ function emptyMeasurement(): RootMeasurement {
     objectsError: 0,
     sampledCollections: 0,
     visitedObjects: 0,
+    hidden: 'off',
     samplingLevel: 0,
     error: null,
     errorCount: 0,

@@ -46,6 +46,15 @@ export interface EstimateOptions {
   sampleThreshold?: number;
   /** Entries drawn from each sampled collection. A positive integer, at most `sampleThreshold`. @defaultValue 4096 */
   sampleSize?: number;
+  /**
+   * Also walk what JavaScript does not show: class instances' `#private` fields, functions'
+   * closure scopes (and bound functions' targets and arguments), and WeakMap values whose key the
+   * root reaches, read through an in-process `node:inspector` session (docs/accuracy.md, "Deep
+   * reads"). Where the inspector is unavailable the walk falls back to what JavaScript shows and
+   * says so (`hidden` on the result, `memsize_root_hidden_unavailable`). `false`: JavaScript-visible
+   * data only. @defaultValue true
+   */
+  deep?: boolean;
 }
 
 /** Options for {@link scan}. Every field is optional. */
@@ -152,6 +161,7 @@ export interface ResolvedScanOptions {
   readonly estimate: boolean;
   readonly sampleThreshold: number;
   readonly sampleSize: number;
+  readonly deep: boolean;
   /** `undefined`: the scan picks a fresh seed. */
   readonly seed: number | undefined;
 }
@@ -167,6 +177,7 @@ export interface ResolvedMemsizeOptions {
   readonly estimate: boolean;
   readonly sampleThreshold: number;
   readonly sampleSize: number;
+  readonly deep: boolean;
 }
 
 export interface ResolvedPrometheusOptions {
@@ -207,6 +218,7 @@ export const DEFAULTS = Object.freeze({
     estimate: true,
     sampleThreshold: 8192,
     sampleSize: 4096,
+    deep: true,
     seed: undefined as number | undefined,
   }),
   paths: Object.freeze({ depth: 3, top: 20, keys: false }),
@@ -220,6 +232,7 @@ export const DEFAULTS = Object.freeze({
     estimate: true,
     sampleThreshold: 8192,
     sampleSize: 4096,
+    deep: true,
   }),
   prometheus: Object.freeze({ host: '127.0.0.1', port: 9464, endpoint: '/metrics' }),
   reportHandler: Object.freeze({
@@ -274,7 +287,7 @@ const prefix: Rule = {
 };
 const pathDepth: Rule = { expected: 'an integer from 1 to 16', test: (v) => positiveInt.test(v) && (v as number) <= 16 };
 
-const ESTIMATE_RULES = { estimate: boolean, sampleThreshold: positiveInt, sampleSize: positiveInt };
+const ESTIMATE_RULES = { estimate: boolean, sampleThreshold: positiveInt, sampleSize: positiveInt, deep: boolean };
 
 const RULES = {
   scan: { maxObjects: positiveInt, maxMillis: positiveMillis, paths: pathsOption, ...ESTIMATE_RULES, seed: nonNegativeInt },

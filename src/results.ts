@@ -30,6 +30,13 @@ export interface PathTotal {
   objects: number;
 }
 
+/**
+ * Deep reads of a walk: `'on'`, `'off'` (not asked for), or why the inspector was unavailable:
+ * `'no-inspector'` (a Node built without it), `'connect-failed'` (a policy or the runtime refused
+ * the session), `'session-failed'` (a call failed mid-use; deep reads stay off for the process).
+ */
+export type HiddenStatus = 'on' | 'off' | 'no-inspector' | 'connect-failed' | 'session-failed';
+
 /** Why a walk stopped early. */
 export type TruncationReason = 'maxObjects' | 'maxMillis';
 
@@ -70,6 +77,12 @@ export interface ScanResult {
   sampledCollections: number;
   /** Distinct heap things the walk visited: `objects` when exact, fewer when estimated (the walk's work). */
   visitedObjects: number;
+  /**
+   * Whether the walk read what JavaScript does not show (`#private` fields, closure scopes,
+   * WeakMap values) through the inspector: `'on'`; `'off'` when the `deep` option is false; else
+   * why the inspector was unavailable (the figures then cover what JavaScript shows).
+   */
+  hidden: HiddenStatus;
   /** Largest places under the root, when requested with {@link ScanOptions.paths}; else undefined. */
   paths?: PathTotal[];
 }

@@ -4,7 +4,8 @@
  * Never throws for any root (options are validated before anything runs).
  */
 import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from './options.js';
-import type { PathTotal, ScanResult, TypeTotal } from './results.js';
+import type { HiddenStatus, PathTotal, ScanResult, TypeTotal } from './results.js';
+import { unavailableReason } from './inspector/session.js';
 import { types } from 'node:util';
 import { attemptMs } from './budget.js';
 import { mapSize, setSize } from './walk/primordials.js';
@@ -92,6 +93,8 @@ export interface ScanEachOptions {
    * `maxMillis` in reserve for it (budget.ts RESERVE_OF_BUDGET).
    */
   finalWalkExtraShare?: number;
+  /** Read `#private` fields, closure scopes and WeakMap entries through the inspector (the `deep` option). */
+  deep?: boolean;
 }
 
 export interface ScanEachResult {
@@ -127,7 +130,7 @@ export interface ScanEachResult {
  */
 export function scan(root: unknown, options?: ScanOptions): ScanResult {
   const resolved = resolveScanOptions(options);
-  return scanEach([root], [resolved], { paths: resolved.paths, estimation: estimationOf(resolved) }).results[0]!;
+  return scanEach([root], [resolved], { paths: resolved.paths, estimation: estimationOf(resolved), deep: resolved.deep }).results[0]!;
 }
 
 /**
@@ -172,6 +175,8 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
   const finerMs: number[] = [];
   // Time the roots walked so far left unused (negative when they overran), shared by the rest.
   let unusedMs = options.spareMs ?? 0;
+  const deep = options.deep === true;
+  walker.deep = deep;
   try {
     for (let i = 0; i < roots.length; i++) {
       let budget = budgets[i]!;
@@ -188,8 +193,12 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
       finerMs.push(finerWalkMs(result, level, gatherMs));
     }
   } finally {
+    walker.deep = false;
     walker.reset();
   }
+  // Known once the first walk opened the session (or failed to).
+  const hidden: HiddenStatus = deep ? (unavailableReason() ?? 'on') : 'off';
+  for (let i = 0; i < results.length; i++) results[i]!.hidden = hidden;
   return { results, budgetsMs, levels: levelsUsed, finerMs, unionBytes: Math.round(union.bytes), unionObjects: Math.round(union.objects) };
 }
 
@@ -265,6 +274,7 @@ function scanOne(
     objectsError: Math.round(objectsError),
     sampledCollections,
     visitedObjects: Math.round(tally.visitedThings),
+    hidden: 'off',
   };
   if (table !== null && paths !== null) result.paths = topPaths(table, tally, paths.top);
   return { result, level, nextSeed: seed, gatherMs: outcome === null ? 0 : outcome.gatherMs };

@@ -19,6 +19,7 @@
  *   fall back to what JavaScript sees.
  */
 import { createRequire } from 'node:module';
+import type { HiddenStatus } from '../results.js';
 
 /** A value as the inspector protocol describes it (the fields memsize reads). */
 export interface RemoteObject {
@@ -31,8 +32,8 @@ export interface RemoteObject {
   unserializableValue?: string;
 }
 
-/** Why deep reads are off, as `memsize_root_hidden` and the results report it. */
-export type UnavailableReason = 'disabled' | 'no-inspector' | 'connect-failed' | 'session-failed';
+/** Why deep reads are unavailable, as the results report it (results.ts HiddenStatus). */
+export type UnavailableReason = Exclude<HiddenStatus, 'on' | 'off'>;
 
 /** What callers need from the session. */
 export interface InspectorSession {

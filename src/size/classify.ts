@@ -24,6 +24,7 @@ const KIND_NAMES: Partial<Record<Kind, string>> = {
   [Kind.Proxy]: 'Proxy',
   [Kind.Function]: 'Function',
   [Kind.Namespace]: 'Module',
+  [Kind.Context]: '(closure)',
 };
 
 /** Fallback when the prototype names nothing: by layout kind. */

@@ -102,6 +102,15 @@ export const JS_ERROR = JS_OBJECT_HEADER + 3 * TAGGED;
 export const CALL_SITE_INFO = 7 * TAGGED;
 export const ERROR_FRAMES = 10;
 /** WeakMap and WeakSet: an EphemeronHashTable, 104 bytes empty; its entries are not visible. */
+/**
+ * A closure or block Context: map, length, ScopeInfo and previous context, then one slot per
+ * context-allocated variable (V8 src/objects/contexts.h; heap snapshots of Node 20.20.2 and
+ * 26.12.1 read 40, 48 and 72 bytes for 1, 2 and 5 variables, 2026-12-03).
+ */
+export const CONTEXT_HEADER = ARRAY_HEADER + 2 * TAGGED;
+/** EphemeronHashTable prefix (elements, deleted, capacity) and slots per entry (key, value). */
+export const EPHEMERON_PREFIX = 3;
+export const EPHEMERON_ENTRY = 2;
 export const WEAK_COLLECTION_TABLE = ARRAY_HEADER + (3 + 4 * 2) * TAGGED; // prefix 3, 4 entries of 2
 /** PropertyArray grows by this many slots (JSObject::kFieldsAdded). */
 export const PROPERTY_ARRAY_STEP = 3;

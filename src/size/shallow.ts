@@ -69,6 +69,16 @@ export function elementCapacity(length: number, holey: boolean): number {
 }
 const SHORT_ARRAY_MAX = 16;
 
+/**
+ * EphemeronHashTable of a WeakMap or WeakSet with `count` entries: capacity 1.5x rounded up to a
+ * power of two, at least 4 (V8 HashTable::ComputeCapacity; a WeakMap of 10 entries read 296 bytes
+ * in heap snapshots of Node 20.20.2 and 26.12.1, an empty one 104).
+ */
+export function ephemeronTableBytes(count: number): number {
+  const capacity = Math.max(4, nextPowerOfTwo(count + (count >> 1)));
+  return L.ARRAY_HEADER + (L.EPHEMERON_PREFIX + capacity * L.EPHEMERON_ENTRY) * L.TAGGED;
+}
+
 /** Estimated bytes and heap-object count of one thing; written by {@link sizeOf}. */
 export interface Size {
   bytes: number;
@@ -188,11 +198,16 @@ export function sizeOf(kind: Kind, value: unknown, shape: Shape, out: Size): voi
       out.bytes = L.JS_PRIMITIVE_WRAPPER + propertyBytes(out, shape);
       return;
     case Kind.WeakCollection:
-      out.bytes = L.JS_COLLECTION + L.WEAK_COLLECTION_TABLE + propertyBytes(out, shape);
+      // The table's size is known when the inspector listed the entries (shape.length), else its
+      // smallest capacity.
+      out.bytes = L.JS_COLLECTION + ephemeronTableBytes(shape.length) + propertyBytes(out, shape);
       out.things++;
       return;
     case Kind.WeakRef:
       out.bytes = L.JS_WEAK_REF + propertyBytes(out, shape);
+      return;
+    case Kind.Context:
+      out.bytes = L.CONTEXT_HEADER + shape.props * L.TAGGED;
       return;
     case Kind.Promise:
       out.bytes = L.JS_PROMISE + propertyBytes(out, shape);

@@ -15,7 +15,7 @@
 import type { Visitor } from '../walk/walk.js';
 import { bareArray, capturedGet, capturedSet } from '../walk/primordials.js';
 import type { Shape } from '../walk/shape.js';
-import { Kind, type ProtoInfo } from '../walk/kinds.js';
+import { isPrimitiveKind, type Kind, type ProtoInfo } from '../walk/kinds.js';
 import { HEAP_NUMBER } from './layout.js';
 import { ROOT_PATH } from '../walk/paths.js';
 import { sizeOf, type Size } from './shallow.js';
@@ -52,7 +52,7 @@ export class RootTally implements Visitor {
     sizeOf(kind, value, shape, size);
     const type = typeNameOf(kind, value, info);
     this.add(type, size.bytes * weight, size.things * weight, firstInUnion, path);
-    const ownNumbers = kind >= Kind.String ? 0 : shape.heapNumbers;
+    const ownNumbers = isPrimitiveKind(kind) ? 0 : shape.heapNumbers;
     this.visitedThings += size.things + ownNumbers;
     const heapNumbers = ownNumbers * weight;
     if (heapNumbers > 0) this.add(HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion, path);

@@ -36,6 +36,16 @@ export const enum Kind {
   HeapNumber = 21,
   BigInt = 22,
   Symbol = 23,
+  /**
+   * A function's closure or block context, found through the inspector (walk/hidden.ts): its
+   * variables are its slots. Not a primitive: its heap numbers count like an object's.
+   */
+  Context = 24,
+}
+
+/** Kinds identified by value rather than by an object's layout (they hold no heap numbers of their own). */
+export function isPrimitiveKind(kind: Kind): boolean {
+  return kind >= Kind.String && kind <= Kind.Symbol;
 }
 
 /**
@@ -57,6 +67,14 @@ export interface ProtoInfo {
    * such objects' properties through descriptors instead.
    */
   readonly foreign?: boolean;
+  /**
+   * The REPL expression that reads this class's `#private` fields (walk/hidden.ts), `null` when
+   * its instances have none (built-in prototypes, classes without fields, objects classified
+   * alone), undefined until the first instance is looked at.
+   */
+  privateReader?: string | null;
+  /** The names of those fields, in the order the reader returns them. */
+  privateNames?: readonly string[];
 }
 
 const TypedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
@@ -86,6 +104,11 @@ const BUILTIN_PROTOS = new Map<object, Kind>([
 ]);
 const weakRefCtor = (globalThis as { WeakRef?: { prototype: object } }).WeakRef;
 if (weakRefCtor !== undefined) BUILTIN_PROTOS.set(weakRefCtor.prototype, Kind.WeakRef);
+
+/** Whether `proto` is one of this realm's built-in prototypes (their instances have no `#private` fields). */
+export function isBuiltinPrototype(proto: object): boolean {
+  return BUILTIN_PROTOS.has(proto);
+}
 
 /** Marker for prototype chains that reach no built-in of this realm (another vm realm). */
 export const UNKNOWN_KIND = -1;

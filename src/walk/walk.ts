@@ -34,10 +34,11 @@
  */
 import { types } from 'node:util';
 import { type EdgeWalker, expand } from './edges.js';
-import { COLLECTIONS_INTERNALIZE_KEYS, Kind, kindOfObject, kindOfPrototype, confirmKind, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
+import { COLLECTIONS_INTERNALIZE_KEYS, Kind, kindOfObject, kindOfPrototype, confirmKind, isBuiltinPrototype, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
+import { HiddenReader } from './hidden.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
-import { bareArray, getOwnPropertyNames, getOwnPropertySymbols, getPrototypeOf, objectKeys, weakMapDelete, symbolDescription, type VisitedSet, visitedSet, weakMapGet, weakMapSet } from './primordials.js';
+import { bareArray, capturedGet, capturedSet, getOwnPropertyNames, getOwnPropertySymbols, getPrototypeOf, objectKeys, weakMapDelete, symbolDescription, type VisitedSet, visitedSet, weakMapGet, weakMapSet } from './primordials.js';
 import { newShape, type Shape } from './shape.js';
 import { drawPositions, firstDrawSize, SampleRandom, SampleStats, type SamplePositions, Z95 } from './sample.js';
 
@@ -98,17 +99,21 @@ export interface WalkOutcome {
   varianceObjects: number;
   /** Milliseconds spent passing over large Maps and Sets to gather samples. */
   gatherMs: number;
+  /** Inspector calls the walk made for hidden edges (0 when deep reads were off or unavailable). */
+  hiddenCalls: number;
 }
 
 const protoInfos = new WeakMap<object, ProtoInfo>();
-const NULL_PROTO_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined };
-const NAMESPACE_INFO: ProtoInfo = { kind: Kind.Namespace, typeName: undefined };
+const NULL_PROTO_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined, privateReader: null };
+const NAMESPACE_INFO: ProtoInfo = { kind: Kind.Namespace, typeName: undefined, privateReader: null };
 const isModuleNamespaceObject = types.isModuleNamespaceObject;
-const PROXY_INFO: ProtoInfo = { kind: Kind.Proxy, typeName: 'Proxy' };
+const PROXY_INFO: ProtoInfo = { kind: Kind.Proxy, typeName: 'Proxy', privateReader: null };
+/** A function's closure or block context (read through the inspector): one type for all. */
+const CONTEXT_INFO: ProtoInfo = { kind: Kind.Context, typeName: undefined, privateReader: null };
 
 /** A ProtoInfo of its own for an object classified alone (another realm, a swapped prototype). */
 function looseInfo(kind: Kind): ProtoInfo {
-  return { kind, typeName: undefined, foreign: true };
+  return { kind, typeName: undefined, foreign: true, privateReader: null };
 }
 
 /**
@@ -127,7 +132,7 @@ export function protoInfoOf(value: object): ProtoInfo {
   if (info === UNKNOWN_INFO) return looseInfo(kindOfObject(value));
   if (!confirmKind(value, info.kind)) {
     // A swapped prototype: keep the prototype's name, change only the layout kind.
-    return { kind: kindOfObject(value), typeName: info.typeName };
+    return { kind: kindOfObject(value), typeName: info.typeName, privateReader: null };
   }
   return info;
 }
@@ -146,7 +151,7 @@ function lookupProto(proto: object): ProtoInfo {
   let info = weakMapGet(protoInfos, proto);
   if (info === undefined) {
     const kind = kindOfPrototype(proto, isProxy);
-    info = kind === UNKNOWN_KIND ? UNKNOWN_INFO : { kind, typeName: undefined };
+    info = kind === UNKNOWN_KIND ? UNKNOWN_INFO : { kind, typeName: undefined, privateReader: isBuiltinPrototype(proto) ? null : undefined };
     weakMapSet(protoInfos, proto, info);
   }
   recentProtos[recentNext] = proto;
@@ -173,8 +178,8 @@ const largeMapLikes = new WeakMap<object, true>();
 /** False until one is found, so that no other walk pays the lookup. */
 let largeMapLikesSeen = false;
 
-const FUNCTION_INFO: ProtoInfo = { kind: Kind.Function, typeName: undefined };
-const UNKNOWN_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined };
+const FUNCTION_INFO: ProtoInfo = { kind: Kind.Function, typeName: undefined, privateReader: null };
+const UNKNOWN_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined, privateReader: null };
 
 /** A reusable traversal engine. Not re-entrant: one walk at a time (walks never yield). */
 export class Walker implements EdgeWalker {
@@ -292,6 +297,22 @@ export class Walker implements EdgeWalker {
   private timedListing: object | null = null;
 
   /**
+   * Read what JavaScript does not show (`#private` fields, closure scopes, WeakMap entries)
+   * through the inspector: set by the scan for each pass (the `deep` option).
+   */
+  deep = false;
+  /** Deep reads are on for the walk under way (asked for, and the session is available). */
+  private deepOn = false;
+  private readonly hidden = new HiddenReader();
+  /** WeakMap entries whose key this root had not reached when their table was expanded. */
+  private readonly pendingKeys: unknown[] = bareArray();
+  private readonly pendingValues: unknown[] = bareArray();
+  private readonly pendingWeights: number[] = bareArray();
+  /** Contexts this root has counted, and those any root of the pass has (see markContext). */
+  private contexts: ContextTable = new Map();
+  private unionContexts: ContextTable = new Map();
+
+  /**
    * Walk everything reachable from `root`, handing each thing new to this root to the visitor.
    * Roots walked by one Walker share the union bookkeeping; call {@link reset} between passes.
    */
@@ -352,7 +373,10 @@ export class Walker implements EdgeWalker {
     this.limits = limits;
     this.maxObjects = limits.maxObjects;
     this.currentPath = ROOT_PATH;
+    this.contexts = new Map();
+    let hiddenCalls = 0;
     try {
+      this.deepOn = this.deep && this.hidden.begin();
       if (this.child(root) === 1 && this.admit(limits)) {
         // A number root that is not a Smi is one heap number.
         this.shape.heapNumbers = 1;
@@ -360,7 +384,17 @@ export class Walker implements EdgeWalker {
       }
       this.drain(limits);
       if (!this.stopped) while (this.regions > 1) this.closeRegion();
+      if (this.deepOn && !this.stopped) this.settleEphemerons(limits);
     } finally {
+      if (this.deepOn) {
+        hiddenCalls = this.hidden.calls;
+        this.hidden.end();
+        this.deepOn = false;
+      }
+      this.pendingKeys.length = 0;
+      this.pendingValues.length = 0;
+      this.pendingWeights.length = 0;
+      this.contexts = new Map();
       // Drop every reference into the graph the walk still holds: a dropped root must stay collectable.
       this.stack.length = 0;
       this.pathStack.length = 0;
@@ -393,11 +427,13 @@ export class Walker implements EdgeWalker {
       varianceBytes: this.varianceBytes,
       varianceObjects: this.varianceObjects,
       gatherMs: this.gatherMs,
+      hiddenCalls,
     };
   }
 
   /** Forget every thing seen (end of a pass). */
   reset(): void {
+    this.unionContexts = new Map();
     this.seen = visitedSet();
     this.seenStrings = visitedSet();
     this.union = null;
@@ -513,7 +549,149 @@ export class Walker implements EdgeWalker {
     }
     this.foreign = info.foreign === true;
     expand(this, value, info.kind, shape);
+    if (this.deepOn) {
+      if (info.kind === Kind.WeakCollection) this.weakEntries(value, shape);
+      else if (info.privateReader !== null) this.privateFields(value, info, shape);
+    }
     this.visitor.thing(info.kind, value, info, shape, firstInUnion, this.currentPath, this.weight);
+    if (this.deepOn && info.kind === Kind.Function && !this.stopped) this.functionParts(value);
+  }
+
+  // ---- Hidden edges (walk/hidden.ts): #private fields, closure scopes, WeakMap entries ----
+
+  /** An inspector call just ran: it costs 25-130 µs, so the clock is read now, not a stride later. */
+  private hiddenStep(): void {
+    if (this.limits!.overTime()) this.stopped = true;
+  }
+
+  /** The values of `obj`'s `#private` fields, as more properties of `obj` (they are slots of it). */
+  private privateFields(obj: object, info: ProtoInfo, shape: Shape): void {
+    let values: unknown[] | null;
+    try {
+      const proto = getPrototypeOf(obj) as object | null;
+      if (proto === null) return;
+      values = this.hidden.privateValues(obj, proto);
+      if (info.privateReader === undefined) {
+        // Learned once per class: the next instances skip the lookup when there are none.
+        const names = this.hidden.privateNames(proto);
+        if (names.length === 0) info.privateReader = null;
+        else {
+          info.privateReader = '';
+          info.privateNames = names;
+        }
+      }
+    } catch {
+      return;
+    }
+    this.hiddenStep();
+    if (values === null) return;
+    const names = info.privateNames ?? this.hidden.privateNames(getPrototypeOf(obj) as object);
+    let heapNumbers = 0;
+    for (let i = 0; i < values.length && !this.stopped; i++) heapNumbers += this.childAt(values[i], names[i] ?? '#private');
+    shape.props += values.length;
+    shape.heapNumbers += heapNumbers;
+  }
+
+  /**
+   * A WeakMap's values: an entry's value is held by its key and the table together (an
+   * ephemeron), so it counts only when this root reaches the key too. Keys already reached are
+   * followed now; the others wait for the end of the walk (settleEphemerons).
+   */
+  private weakEntries(collection: object, shape: Shape): void {
+    const entries = this.hidden.weakEntries(collection);
+    this.hiddenStep();
+    if (entries === null) return;
+    shape.length = entries.length / 2;
+    for (let i = 0; i < entries.length && !this.stopped; i += 2) {
+      const key = entries[i];
+      const value = entries[i + 1];
+      if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'string' && typeof value !== 'bigint') {
+        if (typeof value === 'number') shape.heapNumbers += this.seen.has(key) ? this.child(value) : 0;
+        continue;
+      }
+      if (this.seen.has(key)) {
+        this.childAt(value, '<WeakMap value>');
+      } else {
+        const n = this.pendingKeys.length;
+        this.pendingKeys[n] = key;
+        this.pendingValues[n] = value;
+        this.pendingWeights[n] = this.weight;
+      }
+    }
+  }
+
+  /** Follow the WeakMap values whose keys the walk reached after their table; repeat until none is left. */
+  private settleEphemerons(limits: Limits): void {
+    let progress = true;
+    while (progress && this.pendingKeys.length > 0 && !this.stopped) {
+      progress = false;
+      const keys = this.pendingKeys;
+      const values = this.pendingValues;
+      const weights = this.pendingWeights;
+      for (let i = 0; i < keys.length && !this.stopped; i++) {
+        if (keys[i] === undefined || !this.seen.has(keys[i])) continue;
+        const value = values[i];
+        keys[i] = undefined;
+        values[i] = undefined;
+        progress = true;
+        this.weight = weights[i]!;
+        this.shareWeight = this.weight;
+        this.childAt(value, '<WeakMap value>');
+        this.drain(limits);
+      }
+      this.weight = 1;
+      this.shareWeight = 1;
+    }
+  }
+
+  /**
+   * A function's own scopes (Closure, Block...) and a bound function's parts. Each scope is a
+   * Context of its own, counted once however many functions share it: two reads of one context
+   * give the same variables holding the same objects (a scope whose values are all primitives
+   * cannot be told from another one like it, and is counted per function).
+   */
+  private functionParts(fn: object): void {
+    const parts = this.hidden.functionParts(fn);
+    this.hiddenStep();
+    if (parts === null) return;
+    const bound = parts.bound;
+    for (let i = 0; i < bound.length && !this.stopped; i++) this.childAt(bound[i], i === 0 ? '[[TargetFunction]]' : i === 1 ? '[[BoundThis]]' : '[[BoundArgs]]');
+    const scopes = parts.scopes;
+    for (let i = 0; i < scopes.length && !this.stopped; i++) {
+      const scope = scopes[i]!;
+      const firstInUnion = this.markContext(scope.description, scope.names, scope.values);
+      if (firstInUnion === null || !this.admit(this.limits!)) continue;
+      let heapNumbers = 0;
+      for (let j = 0; j < scope.values.length && !this.stopped; j++) heapNumbers += this.childAt(scope.values[j], scope.names[j]!);
+      const shape = this.shape;
+      shape.props = scope.names.length;
+      shape.elements = 0;
+      shape.length = 0;
+      shape.flags = 0;
+      shape.outOfObject = 0;
+      shape.heapNumbers = heapNumbers;
+      this.visitor.thing(Kind.Context, scope, CONTEXT_INFO, shape, firstInUnion, this.currentPath, this.weight);
+    }
+  }
+
+  /** {@link mark} for a context, identified by its variables (see functionParts). */
+  private markContext(description: string, names: readonly string[], values: readonly unknown[]): boolean | null {
+    let identifying = false;
+    for (let i = 0; i < values.length; i++) {
+      const t = typeof values[i];
+      if ((t === 'object' && values[i] !== null) || t === 'function') identifying = true;
+    }
+    if (!identifying) return true;
+    const key = `${description}\0${names.join(',')}`;
+    if (findContext(this.contexts, key, values)) return null;
+    addContext(this.contexts, key, values);
+    if (this.union === null && this.rootIndex === 0) {
+      addContext(this.unionContexts, key, values);
+      return true;
+    }
+    if (findContext(this.unionContexts, key, values)) return false;
+    addContext(this.unionContexts, key, values);
+    return true;
   }
 
   /**
@@ -922,5 +1100,27 @@ export function isSmi(value: number): boolean {
  * (checked with %IsInternalizedString on Node 20, 22, 24 and 26; docs/accuracy.md).
  */
 const SHARED_STRING_MAX_LENGTH = Number(process.versions.v8.split('.')[0]) >= 12 ? 9 : 10;
+
+/** Contexts met, by description and variable names: the value lists of each (see Walker.markContext). */
+type ContextTable = Map<string, (readonly unknown[])[]>;
+function findContext(table: ContextTable, key: string, values: readonly unknown[]): boolean {
+  const lists = capturedGet(table, key);
+  if (lists === undefined) return false;
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i]!;
+    let same = list.length === values.length;
+    for (let j = 0; same && j < list.length; j++) same = list[j] === values[j];
+    if (same) return true;
+  }
+  return false;
+}
+function addContext(table: ContextTable, key: string, values: readonly unknown[]): void {
+  const lists = capturedGet(table, key);
+  if (lists === undefined) {
+    const fresh = bareArray<readonly unknown[]>();
+    fresh[0] = values;
+    capturedSet(table, key, fresh);
+  } else lists[lists.length] = values;
+}
 
 const NO_VISITOR: Visitor = { thing() {}, unseen() {}, bytes: 0, objects: 0 };
