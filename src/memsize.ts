@@ -16,6 +16,7 @@ import {
 } from './options.js';
 import { RootRegistry, type RootTarget } from './roots/registry.js';
 import { scan } from './scan.js';
+import { unavailableDetail } from './inspector/session.js';
 import type { ScanResult } from './results.js';
 import { applyCorrection, CorrectionStore, type CorrectionFactors } from './verify/correction.js';
 import { estimateVerifyCost, heapTooLarge, resolveVerifyOptions, runVerify, type VerifyCost, type VerifyInput, type VerifyOptions, type VerifyResult } from './verify/verify.js';
@@ -120,6 +121,21 @@ export function buildMemsize(
     );
   });
   const loggedFailures = new Set<string>();
+  let hiddenLogged = false;
+  /** Say once, through diag, that deep reads fell back to what JavaScript shows. */
+  const noteHidden = (collection: Collection): Collection => {
+    if (hiddenLogged || !options.deep) return collection;
+    for (const m of collection.roots.values()) {
+      if (m.error !== null || m.hidden === 'on' || m.hidden === 'off') continue;
+      hiddenLogged = true;
+      diag.warn(
+        `memsize: #private fields, closure scopes and WeakMap values are not measured (${m.hidden}: ${unavailableDetail()}); ` +
+          'the figures cover what JavaScript shows. memsize_root_hidden is 0; logged once.',
+      );
+      break;
+    }
+    return collection;
+  };
   const corrections = new CorrectionStore();
   // Corrected copies per collection, so repeated reads of one cached collection give one object.
   let correctedFrom: Collection | null = null;
@@ -134,7 +150,7 @@ export function buildMemsize(
     return latest;
   };
   const correctedCollection = (): Collection => {
-    const collection = collector.collect();
+    const collection = noteHidden(collector.collect());
     if (corrections.size === 0) return collection;
     if (collection === correctedFrom && correctedTo !== null) return correctedTo;
     const roots = new Map<string, RootMeasurement>(collection.roots);

@@ -262,10 +262,23 @@ function scanOne(
   const estimated = sampledCollections > 0;
   const bytesError = estimated ? Z95 * Math.sqrt(outcome!.varianceBytes) : 0;
   const objectsError = estimated ? Z95 * Math.sqrt(outcome!.varianceObjects) : 0;
+  const byType = estimated ? estimatedTypes(tally, bytesError, objectsError) : tally.byType;
+  // Weighted figures are fractional: the totals are the sums of the rounded per-type figures, so
+  // that byType adds up to them exactly (as it does for an exact walk).
+  let bytes = Math.round(tally.bytes);
+  let objects = Math.round(tally.objects);
+  if (estimated) {
+    bytes = 0;
+    objects = 0;
+    for (const total of byType.values()) {
+      bytes += total.bytes;
+      objects += total.objects;
+    }
+  }
   const result: ScanResult = {
-    bytes: Math.round(tally.bytes),
-    objects: Math.round(tally.objects),
-    byType: estimated ? estimatedTypes(tally, bytesError, objectsError) : tally.byType,
+    bytes,
+    objects,
+    byType,
     truncated: truncatedBy !== null,
     truncatedBy,
     durationMs: performance.now() - startedAt,

@@ -77,6 +77,7 @@ describe('resolveScanOptions', () => {
       estimate: true,
       sampleThreshold: 8192,
       sampleSize: 4096,
+      deep: true,
       seed: undefined,
     });
     expect('seed' in resolveScanOptions({})).toBe(true);
@@ -147,6 +148,7 @@ describe('resolved memsize options', () => {
       estimate: true,
       sampleThreshold: 8192,
       sampleSize: 4096,
+      deep: true,
     });
   });
 

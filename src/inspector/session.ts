@@ -21,6 +21,8 @@
 import { createRequire } from 'node:module';
 import type { HiddenStatus } from '../results.js';
 
+const hasOwn = Object.hasOwn;
+
 /** A value as the inspector protocol describes it (the fields memsize reads). */
 export interface RemoteObject {
   type: string;
@@ -74,19 +76,28 @@ let session: InspectorSession | null = null;
 let failure: UnavailableReason | null = null;
 let failureDetail = '';
 
-/** The session, opened on first call; null when the inspector is unavailable (see {@link unavailableReason}). */
+/**
+ * The inspector module is loaded and the session object made when this module loads, not in a
+ * walk: both run Node's own code, which builds internal Sets through `Array.prototype
+ * [Symbol.iterator]` (seen on Node 20.20.2), a built-in a program could have replaced by the time
+ * of its first collection. Connecting, later, runs none of it. Nothing is connected until used.
+ */
+let unconnected: NodeSession | null = null;
+try {
+  // Loaded through require, not imported: a Node built without the inspector throws on load.
+  const { Session } = createRequire(import.meta.url)('node:inspector') as { Session: new () => NodeSession };
+  unconnected = new Session();
+} catch (error) {
+  fail('no-inspector', error);
+}
+
+/** The session, connected on first call; null when the inspector is unavailable (see {@link unavailableReason}). */
 export function openSession(): InspectorSession | null {
   if (session !== null || failure !== null) return session;
-  let Session: new () => NodeSession;
+  const raw = unconnected;
+  if (raw === null) return fail('no-inspector', new Error('node:inspector is not available'));
+  unconnected = null;
   try {
-    // Loaded here, not imported: a Node built without the inspector throws on load.
-    Session = (createRequire(import.meta.url)('node:inspector') as { Session: new () => NodeSession }).Session;
-  } catch (error) {
-    return fail('no-inspector', error);
-  }
-  let raw: NodeSession;
-  try {
-    raw = new Session();
     raw.connect();
   } catch (error) {
     return fail('connect-failed', error);
@@ -151,7 +162,9 @@ function wrap(raw: NodeSession): InspectorSession {
   // The sink is reachable from REPL-mode expressions under a global name nobody else uses,
   // non-enumerable so that code listing the global's keys does not trip over it.
   const sinkName = `__memsize_sink_${Math.random().toString(36).slice(2, 10)}`;
-  Object.defineProperty(globalThis, sinkName, { value: sink, enumerable: false, configurable: true, writable: false });
+  // A null-prototype descriptor: defineProperty looks `get` and `set` up on it, and an accessor
+  // on Object.prototype named so must not be called.
+  Object.defineProperty(globalThis, sinkName, { __proto__: null, value: sink, enumerable: false, configurable: true, writable: false } as PropertyDescriptor);
   const sinkId = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: `globalThis.${sinkName}`, objectGroup: KEEP_GROUP }).result.objectId;
   if (sinkId === undefined) throw new Error('inspector: no object id for the sink');
   const noop = (): void => {};
@@ -171,9 +184,10 @@ function wrap(raw: NodeSession): InspectorSession {
       }
     },
     valueOf(remote) {
-      if (remote.objectId === undefined) {
-        if (remote.unserializableValue === undefined) return remote.value;
-        return unserializable(remote.unserializableValue);
+      // Parsed JSON: read a field only if the record has it (never through Object.prototype).
+      if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) {
+        if (hasOwn(remote, 'unserializableValue') && remote.unserializableValue !== undefined) return unserializable(remote.unserializableValue);
+        return hasOwn(remote, 'value') ? remote.value : undefined;
       }
       sink.v = undefined;
       try {

@@ -163,6 +163,18 @@ export const WALK_TRUNCATED: MetricSpec = Object.freeze({
   kind: 'gauge',
 });
 
+/** 1 when the root's last walk read what JavaScript does not show (`#private` fields, closure scopes, WeakMap values), else 0. */
+export const ROOT_HIDDEN: MetricSpec = Object.freeze({
+  name: 'memsize.root.hidden',
+  unit: '',
+  description:
+    "1 when the root's last walk read #private fields, closure scopes and WeakMap values through the inspector, " +
+    "0 when deep reads were off (deep: false) or the inspector was unavailable (the figures then cover what JavaScript shows).",
+  attributes: Object.freeze([ATTR_ROOT]),
+  integer: true,
+  kind: 'gauge',
+});
+
 /**
  * Collections since `addRoot()` in which the root could not be measured: a counter, scraped as
  * `memsize_walk_errors_total` (both exporter rules add `_total` to a monotonic sum; the unit in
@@ -193,6 +205,7 @@ export const METRICS: readonly MetricSpec[] = Object.freeze([
   WALK_DURATION,
   WALK_OBJECTS,
   WALK_TRUNCATED,
+  ROOT_HIDDEN,
   WALK_ERRORS,
 ]);
 
@@ -213,6 +226,7 @@ export const PROMETHEUS_NAMES = Object.freeze({
   walkDuration: 'memsize_walk_duration_seconds',
   walkObjects: 'memsize_walk_objects',
   walkTruncated: 'memsize_walk_truncated',
+  rootHidden: 'memsize_root_hidden',
   walkErrors: 'memsize_walk_errors_total',
 } as const);
 

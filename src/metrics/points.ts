@@ -24,6 +24,7 @@ import {
   WALK_ERRORS,
   WALK_OBJECTS,
   WALK_TRUNCATED,
+  ROOT_HIDDEN,
   type MetricSpec,
 } from './names.js';
 
@@ -92,6 +93,7 @@ export function collectionPoints(collection: Collection, maxTypes: number): Metr
   push(WALK_DURATION, collection.durationMs / 1000, {});
   push(WALK_OBJECTS, collection.walkedObjects, {});
   for (const [root, m] of measured) push(WALK_TRUNCATED, m.truncated ? 1 : 0, { [ATTR_ROOT]: root });
+  for (const [root, m] of measured) push(ROOT_HIDDEN, m.hidden === 'on' ? 1 : 0, { [ATTR_ROOT]: root });
   for (const [root, m] of collection.roots) push(WALK_ERRORS, m.errorCount, { [ATTR_ROOT]: root });
   return points;
 }

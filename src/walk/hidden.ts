@@ -22,7 +22,11 @@
  * protocol calls per function (about 100 µs), two per WeakMap. The walk runs its clock after each.
  */
 import { NOT_READ, openSession, type InspectorSession, type RemoteObject } from '../inspector/session.js';
-import { bareArray, getOwnPropertyNames, weakMapGet, weakMapSet } from './primordials.js';
+import { types } from 'node:util';
+import { isBuiltinPrototype } from './kinds.js';
+import { bareArray, functionToString, getOwnPropertyDescriptor, getOwnPropertyNames, getPrototypeOf, hasOwn, regExpExec, weakMapGet, weakMapSet } from './primordials.js';
+
+const isProxy = types.isProxy;
 
 /** Remote objects of one walk live in this group, released when the walk ends. */
 const GROUP = 'memsize-walk';
@@ -91,7 +95,7 @@ export class HiddenReader {
     if (s === null) return null;
     let names = weakMapGet(fieldNames, proto);
     if (names === undefined) {
-      names = this.learnFields(s, obj);
+      names = this.learnFields(s, obj, proto);
       weakMapSet(fieldNames, proto, names);
       if (names.length > 0) weakMapSet(fieldReaders, proto, readerExpression(s.sinkName, names));
     }
@@ -109,12 +113,21 @@ export class HiddenReader {
     return weakMapGet(fieldNames, proto) ?? EMPTY;
   }
 
-  private learnFields(s: InspectorSession, obj: object): readonly string[] {
-    this.used = true;
-    this.calls += 2;
+  /**
+   * The names of the private *fields* of `obj`'s class, learned from its first instance. A class
+   * whose source (and its ancestors') has no `#name` has none, and costs no inspector call: most
+   * classes. Otherwise `Runtime.getProperties` lists the instance's private properties: a field
+   * has a value; an accessor has get/set (never read); private methods are listed apart.
+   * That call describes the instance's values: the one place where an Error held by the first
+   * instance of such a class has its stack formatted (README "Limitations").
+   */
+  private learnFields(s: InspectorSession, obj: object, proto: object): readonly string[] {
     try {
+      if (!hasPrivateNames(proto)) return EMPTY;
+      this.used = true;
+      this.calls += 2;
       const remote = s.remoteOf(obj, GROUP);
-      if (remote.objectId === undefined) return EMPTY;
+      if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) return EMPTY;
       const answer = s.post<PropertiesAnswer>('Runtime.getProperties', {
         objectId: remote.objectId,
         ownProperties: true,
@@ -122,11 +135,12 @@ export class HiddenReader {
         nonIndexedPropertiesOnly: true,
       });
       const names = bareArray<string>();
-      const list = answer.privateProperties ?? [];
+      const list = own(answer, 'privateProperties') ?? EMPTY_LIST;
       for (let i = 0; i < list.length; i++) {
         const p = list[i]!;
-        // A field has a value; an accessor has get/set and is never read.
-        if (p.get === undefined && p.set === undefined && p.value !== undefined && PRIVATE_NAME.test(p.name)) names[names.length] = p.name;
+        // Answers are parsed JSON: a field a record lacks is read only if it is its own (an
+        // accessor on Object.prototype named `get` or `value` must not be reached).
+        if (!hasOwn(p, 'get') && !hasOwn(p, 'set') && hasOwn(p, 'value') && PRIVATE_NAME.test(p.name)) names[names.length] = p.name;
       }
       return names;
     } catch {
@@ -137,13 +151,13 @@ export class HiddenReader {
   /** The scopes and bound parts `fn` holds, or null when it holds none (remembered per function). */
   functionParts(fn: object): FunctionRead | null {
     const s = this.session;
-    if (s === null || weakMapGet(noOwnScopes, fn) === true) return null;
+    if (s === null || weakMapGet(noOwnScopes, fn) === true || !safeToDescribe(fn)) return null;
     this.used = true;
     this.calls += 3;
     let answer: PropertiesAnswer;
     try {
       const remote = s.remoteOf(fn, GROUP);
-      if (remote.objectId === undefined) return null;
+      if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) return null;
       answer = s.post<PropertiesAnswer>('Runtime.getProperties', {
         objectId: remote.objectId,
         ownProperties: true,
@@ -153,12 +167,12 @@ export class HiddenReader {
     } catch {
       return null;
     }
-    const internals = answer.internalProperties ?? [];
+    const internals = own(answer, 'internalProperties') ?? EMPTY_LIST;
     const bound = bareArray<unknown>();
     let scopeList: RemoteObject | undefined;
     for (let i = 0; i < internals.length; i++) {
       const p = internals[i]!;
-      if (p.value === undefined) continue;
+      if (!hasOwn(p, 'value') || p.value === undefined) continue;
       switch (p.name) {
         case '[[Scopes]]':
           scopeList = p.value;
@@ -182,8 +196,8 @@ export class HiddenReader {
       if (Array.isArray(list)) {
         for (let i = 0; i < list.length; i++) {
           const scope = list[i] as { description?: unknown; object?: unknown } | null;
-          if (scope === null || typeof scope !== 'object') continue;
-          const description = typeof scope.description === 'string' ? scope.description : '';
+          if (scope === null || typeof scope !== 'object' || !hasOwn(scope, 'object')) continue;
+          const description = hasOwn(scope, 'description') && typeof scope.description === 'string' ? scope.description : '';
           const space = description.indexOf(' ');
           const type = space < 0 ? description : description.slice(0, space);
           if (OWN_SCOPE_TYPES[type] !== true) continue;
@@ -197,6 +211,15 @@ export class HiddenReader {
         }
       }
     }
+    // The outermost scope of a function is often a module in disguise: CommonJS, bundlers
+    // (webpack, esbuild) and test runners wrap each module in an anonymous function (a Closure
+    // scope) or a block (vitest: a Block scope), which holds the module's variables (`require`,
+    // `module`, every top-level binding captured). Like a Module scope, it is held by every
+    // function of the module, not by one structure, and V8 counts it in no single structure's
+    // retained size: an unnamed outermost Closure or Block is left out. (So is an anonymous IIFE
+    // or a bare block at a module's top level: README "Limitations".)
+    const last = scopes.length - 1;
+    if (last >= 0 && (scopes[last]!.description === 'Closure' || scopes[last]!.description === 'Block')) scopes.length = last;
     if (scopes.length === 0 && bound.length === 0) {
       weakMapSet(noOwnScopes, fn, true);
       return null;
@@ -207,22 +230,22 @@ export class HiddenReader {
   /** A WeakMap's (or WeakSet's) entries as [key, value, key, value...], or null when unreadable. */
   weakEntries(collection: object): unknown[] | null {
     const s = this.session;
-    if (s === null) return null;
+    if (s === null || !safeToDescribe(collection)) return null;
     this.used = true;
     this.calls += 3;
     try {
       const remote = s.remoteOf(collection, GROUP);
-      if (remote.objectId === undefined) return null;
+      if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) return null;
       const answer = s.post<PropertiesAnswer>('Runtime.getProperties', {
         objectId: remote.objectId,
         ownProperties: true,
         generatePreview: false,
         nonIndexedPropertiesOnly: true,
       });
-      const internals = answer.internalProperties ?? [];
+      const internals = own(answer, 'internalProperties') ?? EMPTY_LIST;
       for (let i = 0; i < internals.length; i++) {
         const p = internals[i]!;
-        if (p.name !== '[[Entries]]' || p.value === undefined) continue;
+        if (p.name !== '[[Entries]]' || !hasOwn(p, 'value') || p.value === undefined) continue;
         const list = s.valueOf(p.value);
         if (!Array.isArray(list)) return null;
         // The inspector's entry records: null-prototype objects with data properties key and value
@@ -230,9 +253,9 @@ export class HiddenReader {
         const out = bareArray<unknown>();
         for (let j = 0; j < list.length; j++) {
           const entry = list[j] as { key?: unknown; value?: unknown } | null;
-          if (entry === null || typeof entry !== 'object') continue;
+          if (entry === null || typeof entry !== 'object' || !hasOwn(entry, 'key')) continue;
           out[out.length] = entry.key;
-          out[out.length] = entry.value;
+          out[out.length] = hasOwn(entry, 'value') ? entry.value : undefined;
         }
         return out;
       }
@@ -244,6 +267,12 @@ export class HiddenReader {
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
+const EMPTY_LIST: readonly never[] = Object.freeze([]);
+
+/** `obj[key]` when it is an own property, else undefined: never reaches a prototype. */
+function own<T, K extends keyof T>(obj: T, key: K): T[K] | undefined {
+  return hasOwn(obj as object, key as string) ? obj[key] : undefined;
+}
 /** A private name as V8 reports it: `#` and an identifier (anything else is not put in an expression). */
 const PRIVATE_NAME = /^#[A-Za-z_$][\w$]*$/;
 
@@ -251,5 +280,58 @@ function readerExpression(sinkName: string, names: readonly string[]): string {
   const t = `globalThis.${sinkName}.t`;
   let list = '';
   for (let i = 0; i < names.length; i++) list += `${i === 0 ? '' : ', '}${t}.${names[i]!}`;
+  // One top-level expression: REPL mode resolves `#name` on the object only there (not inside a
+  // block, so not inside try). Every instance of a class has the fields its first one had.
   return `void (globalThis.${sinkName}.v = [${list}])`;
 }
+
+/** Whether the source of a class on `proto`'s chain names a private member (`#name`). */
+function hasPrivateNames(proto: object): boolean {
+  let p: object | null = proto;
+  for (let depth = 0; p !== null && depth < 32 && !isBuiltinPrototype(p); depth++) {
+    if (isProxy(p)) return false;
+    const desc = getOwnPropertyDescriptor(p, 'constructor');
+    const ctor: unknown = desc !== undefined && hasOwn(desc, 'value') ? desc.value : undefined;
+    if (typeof ctor === 'function' && !isProxy(ctor)) {
+      let source = '';
+      try {
+        source = functionToString(ctor);
+      } catch {
+        source = '';
+      }
+      PRIVATE_USE.lastIndex = 0;
+      if (regExpExec(PRIVATE_USE, source) !== null) return true;
+    }
+    p = getPrototypeOf(p) as object | null;
+  }
+  return false;
+}
+const PRIVATE_USE = /#[A-Za-z_$]/g;
+
+/**
+ * Whether `Runtime.getProperties` may describe `obj`'s own properties without running code.
+ * V8 11 (Node 20) reads `length` to describe an object that inherits from Array.prototype
+ * without being an array (an Array subclass's prototype, the `prototype` of `class extends
+ * Array`), which calls a `length` getter defined there; later V8 does not. Such an owner is not
+ * read (its hidden edges are missed). Other values are described from V8's own data.
+ */
+function safeToDescribe(obj: object): boolean {
+  if (!DESCRIBES_ARRAY_LIKES_BY_LENGTH) return true;
+  const names = getOwnPropertyNames(obj);
+  for (let i = 0; i < names.length; i++) {
+    const desc = getOwnPropertyDescriptor(obj, names[i]!);
+    if (desc === undefined || !hasOwn(desc, 'value')) continue;
+    const value: unknown = desc.value;
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || isArray(value) || isProxy(value)) continue;
+    let p = getPrototypeOf(value) as object | null;
+    for (let depth = 0; p !== null && depth < 32; depth++) {
+      if (p === ArrayPrototype) return false;
+      if (isProxy(p)) return false;
+      p = getPrototypeOf(p) as object | null;
+    }
+  }
+  return true;
+}
+const DESCRIBES_ARRAY_LIKES_BY_LENGTH = Number(process.versions.v8.split('.')[0]) < 12;
+const ArrayPrototype = Array.prototype;
+const isArray = Array.isArray;

@@ -128,3 +128,8 @@ export const floor = Math.floor;
 export const symbolDescription = uncurryThis(
   Object.getOwnPropertyDescriptor(Symbol.prototype, 'description')!.get as (this: never) => string | undefined,
 );
+
+/** Function.prototype.toString as captured at load: a function's source text (a class's, for its private names). */
+export const functionToString = uncurryThis(Function.prototype.toString as (this: never) => string);
+/** RegExp.prototype.exec as captured at load. */
+export const regExpExec = uncurryThis(RegExp.prototype.exec as (this: never, text: string) => RegExpExecArray | null);

@@ -551,7 +551,9 @@ export class Walker implements EdgeWalker {
     expand(this, value, info.kind, shape);
     if (this.deepOn) {
       if (info.kind === Kind.WeakCollection) this.weakEntries(value, shape);
-      else if (info.privateReader !== null) this.privateFields(value, info, shape);
+      // Errors are left out: an Error subclass's fields would be read like any class's, but the
+      // inspector describes an Error by formatting its stack (user code), so none is handed to it.
+      else if (info.privateReader !== null && info.kind !== Kind.Error) this.privateFields(value, info, shape);
     }
     this.visitor.thing(info.kind, value, info, shape, firstInUnion, this.currentPath, this.weight);
     if (this.deepOn && info.kind === Kind.Function && !this.stopped) this.functionParts(value);
