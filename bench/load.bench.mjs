@@ -13,6 +13,7 @@
 //   LOAD_CONNECTIONS  autocannon connections                   default 10
 //   LOAD_PREFILL      requests handled before the run, so the roots start full size   default 100000
 //   LOAD_MAX_MILLIS   memsize maxMillis (the walk's budget per collection)           default 200
+//   LOAD_DEEP         1: deep reads on (the default, #private fields, closures, WeakMaps); 0: deep: false
 //
 // The app runs in a child process (this file with --app, under --expose-gc), so the load generator
 // and the scraper do not share its event loop. The app reports its own event-loop delay, and its
@@ -35,6 +36,7 @@ const config = {
   connections: envInt('LOAD_CONNECTIONS', 10, 1, 1000),
   prefill: envInt('LOAD_PREFILL', 100_000, 0, 10_000_000),
   maxMillis: envInt('LOAD_MAX_MILLIS', 200, 1, 60_000),
+  deep: envInt('LOAD_DEEP', 1, 0, 1) === 1,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -58,7 +60,7 @@ async function runApp(mode) {
   if (memsizeOn) {
     const { startPrometheus } = await import('../dist/index.js');
     const minIntervalMs = mode === 'every-scrape' ? { minIntervalMs: 0 } : {}; // else the default, 5000
-    memsize = await startPrometheus({ host: '127.0.0.1', port: 0, maxMillis: config.maxMillis, ...minIntervalMs });
+    memsize = await startPrometheus({ host: '127.0.0.1', port: 0, maxMillis: config.maxMillis, deep: config.deep, ...minIntervalMs });
     memsize.addRoot('sessions', shop.sessions);
     memsize.addRoot('cache', shop.cache);
     memsize.addRoot('requestLog', shop.requestLog);
@@ -265,7 +267,7 @@ async function main() {
   const onRow = (label, f) => `| ${label} | - | ${runs.slice(1).map((r) => f(r.scraping)).join(' | ')} |`;
   const lat = (r) => r.result.latency;
   const lines = [
-    `\`node bench/load.bench.mjs\` (LOAD_SECONDS=${config.seconds}, LOAD_RATE=${config.rate}, LOAD_CONNECTIONS=${config.connections}, LOAD_PREFILL=${config.prefill}, LOAD_MAX_MILLIS=${config.maxMillis}), ` +
+    `\`node bench/load.bench.mjs\` (LOAD_SECONDS=${config.seconds}, LOAD_RATE=${config.rate}, LOAD_CONNECTIONS=${config.connections}, LOAD_PREFILL=${config.prefill}, LOAD_MAX_MILLIS=${config.maxMillis}, LOAD_DEEP=${config.deep ? 1 : 0}), ` +
       `Node ${process.version}, ${started.toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, load average ${load} before the runs.`,
     '',
     '| | memsize off | on: scraped every 1 s, a walk per scrape (minIntervalMs 0) | on: scraped every 1 s, defaults (a walk at most every 5 s) |',

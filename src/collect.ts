@@ -9,8 +9,10 @@
 import { performance } from 'node:perf_hooks';
 import type { ResolvedMemsizeOptions } from './options.js';
 import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './roots/registry.js';
-import { type LevelState, MIN_WALK_BUDGET_MS, newLevelState, nextLevel, RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs, walkRank } from './budget.js';
-import { estimationOf, ownEntries, scanEach, type RootBudget } from './scan.js';
+import { MIN_WALK_BUDGET_MS, RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs, walkRank } from './budget.js';
+import { levelGrowth, newPlanState, planNext, type PlanState, type WalkCost } from './plan.js';
+import { openSession } from './inspector/session.js';
+import { estimationOf, ownEntries, samplingLevels, scanEach, type RootBudget } from './scan.js';
 import type { ScanResult, TypeTotal } from './results.js';
 import type { AppliedCorrection } from './verify/correction.js';
 
@@ -67,7 +69,7 @@ export interface Collection {
 }
 
 /** Per-entry state carried from one collection to the next: walk time, level, last complete figures, errors. */
-interface RootState extends LevelState {
+interface RootState extends PlanState {
   lastDurationMs: number;
   lastTruncatedByTime: boolean;
   complete: { at: number; bytes: number; objects: number; byType: Map<string, TypeTotal> } | null;
@@ -86,7 +88,14 @@ export class Collector {
   #state = new WeakMap<RootEntry, RootState>();
   #cached: { collection: Collection; monotonicAt: number; generation: number } | null = null;
 
+  /** Per sampling level, how many times more things it walks than the next coarser one (plan.ts). */
+  readonly #growth: number[];
+
   constructor(registry: RootRegistry, options: ResolvedMemsizeOptions, onRootError: RootErrorListener) {
+    this.#growth = levelGrowth(samplingLevels(estimationOf(options)));
+    // Connecting the inspector session takes milliseconds on cold code: done now, at the user's
+    // call, rather than inside the first collection's budget.
+    if (options.deep) openSession();
     this.#registry = registry;
     this.#options = options;
     this.#onRootError = onRootError;
@@ -145,24 +154,22 @@ export class Collector {
     // Root functions run before the walk and spend from the same budget.
     const walkBudgetMs = Math.max(this.#options.maxMillis * (1 - RESERVE_OF_BUDGET) - resolvedMs, MIN_WALK_BUDGET_MS);
     // A root trying a finer sampling level needs more than its last walk took: as much as it can get.
-    const needs = measured.map(({ state }) =>
-      state.probing ? Infinity : walkNeedMs(state.lastDurationMs, state.lastTruncatedByTime, this.#options.maxMillis),
-    );
+    const needs = measured.map(({ state }) => walkNeedMs(state.lastDurationMs, state.lastTruncatedByTime, this.#options.maxMillis));
+    // Among the roots with no prediction (new, or cut last time), the ones holding fewer entries
+    // are walked first, so that what they leave unused reaches the large collections walked last
+    // (counted cheaply: the root's own size when it is a Map, Set or array).
+    const entries = measured.map(({ value }) => ownEntries(value));
     const shares = splitBudgetMs(needs, walkBudgetMs);
     // The roots expected to complete first, and the ones that ran out of time last, in
     // registration order: what the others leave unused goes to those, walked last. Among the
     // first, the largest goes first: the first root's visited set doubles as the union's, so its
     // walk does one set operation per thing instead of two.
-    const order = measured.map((_, i) => i).sort((a, b) => walkRank(needs, a, b));
-    const { results, budgetsMs, levels, finerMs, unionBytes, unionObjects } = scanEach(
+    const order = measured
+      .map((_, i) => i)
+      .sort((a, b) => (Number.isFinite(needs[a]!) || Number.isFinite(needs[b]!) ? 0 : entries[a]! - entries[b]!) || walkRank(needs, a, b));
+    const { results, budgetsMs, levels, costs, unionBytes, unionObjects } = scanEach(
       order.map((i) => measured[i]!.value),
-      order.map((i): RootBudget => {
-        const { state } = measured[i]!;
-        // A new root (lastDurationMs is 0 only before its first walk) that is itself a collection
-        // its first level samples: nothing predicts the try's cost, and on cold code it seldom fits.
-        const guess = state.lastDurationMs === 0 && state.lastTruncatedByTime && ownEntries(measured[i]!.value) > this.#options.sampleThreshold;
-        return { maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: state.level, guess };
-      }),
+      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: measured[i]!.state.level })),
       {
         shareUnusedTime: true,
         // What no root's expected need claims is kept for a root that turns out to need more
@@ -179,7 +186,7 @@ export class Collector {
       const { entry, state } = measured[i]!;
       const result = results[k]!;
       walkedObjects += result.visitedObjects;
-      roots.set(entry.name, this.#measured(result, state, at, budgetsMs[k]!, levels[k]!, finerMs[k]!));
+      roots.set(entry.name, this.#measured(result, state, at, budgetsMs[k]!, levels[k]!, costs[k]!));
     });
     const collection: Collection = {
       at,
@@ -218,7 +225,7 @@ export class Collector {
         complete: null,
         errorCount: 0,
         reported: new Set(),
-        ...newLevelState(),
+        ...newPlanState(),
       };
       this.#state.set(entry, state);
     }
@@ -238,10 +245,10 @@ export class Collector {
     return { ...emptyMeasurement(), error, errorCount: state.errorCount };
   }
 
-  #measured(result: ScanResult, state: RootState, at: number, budgetMs: number, level: number, finerMs: number): RootMeasurement {
+  #measured(result: ScanResult, state: RootState, at: number, budgetMs: number, level: number, cost: WalkCost): RootMeasurement {
     state.lastDurationMs = result.durationMs;
     state.lastTruncatedByTime = result.truncatedBy === 'maxMillis';
-    nextLevel(state, level, result, budgetMs, finerMs);
+    planNext(state, state.level, cost, budgetMs, this.#growth);
     const base = {
       truncated: result.truncated,
       truncatedBy: result.truncatedBy,

@@ -7,7 +7,7 @@ import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from '
 import type { HiddenStatus, PathTotal, ScanResult, TypeTotal } from './results.js';
 import { unavailableReason } from './inspector/session.js';
 import { types } from 'node:util';
-import { attemptMs } from './budget.js';
+import { attemptMs, type WalkCost } from './plan.js';
 import { mapSize, setSize } from './walk/primordials.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
@@ -18,11 +18,6 @@ import { RootTally, type UnionTally } from './size/tally.js';
 /** A root's budget in a pass, and the sampling level to start from (see {@link samplingLevels}). */
 export interface RootBudget extends Budget {
   readonly startLevel?: number;
-  /**
-   * Nothing predicts whether a try at `startLevel` fits, and it likely does not: the collector
-   * sets it for a new root that is itself a collection the try would sample (budget.ts GUESS_SHARE).
-   */
-  readonly guess?: boolean;
 }
 
 /** How a pass may estimate: `null` in {@link ScanEachOptions.estimation} means exact or truncated. */
@@ -36,38 +31,39 @@ export interface Estimation {
 }
 
 /**
- * The walks a root may get, from exact to the most aggressive sampling. Level 0 is exact; each
- * later level samples collections 8 times smaller with samples 8 times smaller, so nested
- * collections (a Map of a thousand Maps of a thousand entries) come within reach of a sample.
- * Large outermost collections (met outside any sample, above the second estimating level's
- * threshold) keep that level's sample (512 entries by default): at 64 entries a sample of records that repeat names from a
- * vocabulary of thousands almost never meets a name twice, and cannot tell that vocabulary from a
- * name per record (a plain-object cache of 240,000 profiles read +18% at 64, within 1% at 512;
- * test/estimate-growth.test.ts). Walking 512 entries instead of 64 costs little next to the pass
- * over a large collection that gathers them.
+ * The walks a root may get, from exact to the most aggressive sampling. Level 0 is exact; levels 1
+ * to 3 sample collections 8 times smaller with samples 8 times smaller each, so nested collections
+ * (a Map of a thousand Maps of a thousand entries) come within reach of a sample. Large outermost
+ * collections (met outside any sample, above the second estimating level's threshold) keep that
+ * level's sample (512 entries by default) at level 3: at 64 entries a sample of records that
+ * repeat names from a vocabulary of thousands almost never meets a name twice, and cannot tell
+ * that vocabulary from a name per record (a plain-object cache of 240,000 profiles read +18% at
+ * 64, within 1% at 512; test/estimate-growth.test.ts). Levels 4 and 5 shrink that outermost sample
+ * too (128, then 32 entries): they are for roots whose entries each cost far more than a few heap
+ * things, such as closures or `#private` fields read through the inspector (plan.ts chooses them
+ * only when the others are predicted not to fit).
  */
 export function samplingLevels(estimation: Estimation | null): Sampling[] {
   if (estimation === null) return [EXACT];
-  const levels: Sampling[] = [EXACT];
-  let threshold = estimation.sampleThreshold;
-  let size = estimation.sampleSize;
-  let outerThreshold = threshold;
-  let outerSize = size;
-  for (let i = 0; i < ESTIMATING_LEVELS; i++) {
-    if (i < OUTER_LEVELS) {
-      outerThreshold = threshold;
-      outerSize = size;
-    }
-    levels.push({ threshold, size, outerThreshold, outerSize, seed: 0 });
-    if (threshold <= MIN_THRESHOLD) break;
-    threshold = Math.max(MIN_THRESHOLD, Math.floor(threshold / LEVEL_FACTOR));
-    size = Math.max(MIN_SAMPLE, Math.floor(size / LEVEL_FACTOR));
-  }
-  return levels;
+  const t = estimation.sampleThreshold;
+  const k = estimation.sampleSize;
+  const level = (threshold: number, size: number, outerThreshold: number, outerSize: number): Sampling => ({
+    threshold: Math.max(MIN_THRESHOLD, Math.floor(threshold)),
+    size: Math.max(MIN_SAMPLE, Math.floor(size)),
+    outerThreshold: Math.max(MIN_THRESHOLD, Math.floor(outerThreshold)),
+    outerSize: Math.max(MIN_SAMPLE, Math.floor(outerSize)),
+    seed: 0,
+  });
+  const F = LEVEL_FACTOR;
+  return [
+    EXACT,
+    level(t, k, t, k),
+    level(t / F, k / F, t / F, k / F),
+    level(t / F ** 2, k / F ** 2, t / F, k / F),
+    level(t / F ** 3, k / F ** 3, t / F, k / (4 * F)),
+    level(t / F ** 3, k / F ** 3, t / (4 * F), k / (16 * F)),
+  ];
 }
-/** Estimating levels whose sample the outermost collections follow; later ones coarsen only nested collections. */
-const OUTER_LEVELS = 2;
-const ESTIMATING_LEVELS = 3;
 const LEVEL_FACTOR = 8;
 const MIN_THRESHOLD = 64;
 const MIN_SAMPLE = 32;
@@ -103,12 +99,8 @@ export interface ScanEachResult {
   budgetsMs: number[];
   /** The sampling level each root's reported walk used (0: exact; see {@link samplingLevels}). */
   levels: number[];
-  /**
-   * Per root, what a walk at the next finer level is expected to take, in milliseconds: the passes
-   * over large Maps and Sets (the same at any level) plus the rest scaled by how much more the
-   * finer level walks. Infinity for an exact or truncated walk.
-   */
-  finerMs: number[];
+  /** Per root, what its reported walk cost (plan.ts plans the next walk from it). */
+  costs: WalkCost[];
   /** Bytes reachable from any of the roots, each thing counted once. */
   unionBytes: number;
   unionObjects: number;
@@ -172,7 +164,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
   const results: ScanResult[] = [];
   const budgetsMs: number[] = [];
   const levelsUsed: number[] = [];
-  const finerMs: number[] = [];
+  const costs: WalkCost[] = [];
   // Time the roots walked so far left unused (negative when they overran), shared by the rest.
   let unusedMs = options.spareMs ?? 0;
   const deep = options.deep === true;
@@ -184,13 +176,21 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
         budget = { maxObjects: budget.maxObjects, maxMillis: Math.max(budget.maxMillis + unusedMs / (roots.length - i), 0) };
       }
       const start = Math.min(Math.max(budgets[i]!.startLevel ?? 0, 0), levels.length - 1);
-      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, budgets[i]!.guess === true, seed);
+      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, seed);
       seed = nextSeed;
       unusedMs += budgets[i]!.maxMillis - result.durationMs;
       results.push(result);
       budgetsMs.push(budget.maxMillis);
       levelsUsed.push(level);
-      finerMs.push(finerWalkMs(result, level, gatherMs));
+      costs.push({
+        level,
+        truncated: result.truncated,
+        estimated: result.estimated,
+        durationMs: result.durationMs,
+        gatherMs,
+        visited: result.visitedObjects,
+        objects: result.objects,
+      });
     }
   } finally {
     walker.deep = false;
@@ -199,7 +199,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
   // Known once the first walk opened the session (or failed to).
   const hidden: HiddenStatus = deep ? (unavailableReason() ?? 'on') : 'off';
   for (let i = 0; i < results.length; i++) results[i]!.hidden = hidden;
-  return { results, budgetsMs, levels: levelsUsed, finerMs, unionBytes: Math.round(union.bytes), unionObjects: Math.round(union.objects) };
+  return { results, budgetsMs, levels: levelsUsed, costs, unionBytes: Math.round(union.bytes), unionObjects: Math.round(union.objects) };
 }
 
 /**
@@ -216,7 +216,6 @@ function scanOne(
   levels: readonly Sampling[],
   startLevel: number,
   finalExtraMs: number,
-  guess: boolean,
   seed: number,
 ): { result: ScanResult; level: number; nextSeed: number; gatherMs: number } {
   const startedAt = performance.now();
@@ -230,7 +229,7 @@ function scanOne(
   for (;;) {
     const now = performance.now();
     const last = level === levels.length - 1;
-    const allowMs = attemptMs(deadline - now, finalExtraMs, last, guess);
+    const allowMs = attemptMs(deadline - now, finalExtraMs, last);
     const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: allowMs };
     const sampling: Sampling = { ...levels[level]!, seed: seed >>> 0 };
     seed = (seed + 0x9e3779b9) >>> 0;
@@ -254,14 +253,20 @@ function scanOne(
     union.objects = unionBefore.objects;
     first = false;
     // Straight to the coarsest level: it fits whatever the level that did not fit missed by, and
-    // the collector climbs back to finer levels over the next collections (budget.ts nextLevel).
+    // the collector plans finer levels again from what this walk measures (plan.ts planNext).
     level = levels.length - 1;
   }
   const truncatedBy: ScanResult['truncatedBy'] = outcome === null ? 'maxObjects' : outcome.truncatedBy;
   const sampledCollections = outcome === null ? 0 : outcome.sampledCollections;
   const estimated = sampledCollections > 0;
-  const bytesError = estimated ? Z95 * Math.sqrt(outcome!.varianceBytes) : 0;
-  const objectsError = estimated ? Z95 * Math.sqrt(outcome!.varianceObjects) : 0;
+  let bytesError = estimated ? Z95 * Math.sqrt(outcome!.varianceBytes) : 0;
+  let objectsError = estimated ? Z95 * Math.sqrt(outcome!.varianceObjects) : 0;
+  if (estimated && truncatedBy !== null) {
+    // A cut estimate is a lower bound of unknown distance: it never claims an interval narrower
+    // than its own size (issue 20: a cut Map reported 2.1-9.4 MB of 11 with an interval of 0).
+    bytesError = Math.max(bytesError, tally.bytes);
+    objectsError = Math.max(objectsError, tally.objects);
+  }
   const byType = estimated ? estimatedTypes(tally, bytesError, objectsError) : tally.byType;
   // Weighted figures are fractional: the totals are the sums of the rounded per-type figures, so
   // that byType adds up to them exactly (as it does for an exact walk).
@@ -291,17 +296,6 @@ function scanOne(
   };
   if (table !== null && paths !== null) result.paths = topPaths(table, tally, paths.top);
   return { result, level, nextSeed: seed, gatherMs: outcome === null ? 0 : outcome.gatherMs };
-}
-
-/**
- * What walking a root at the next finer level should take: the gathering passes stay, the rest
- * grows with how much more that level walks (LEVEL_FACTOR more entries per sample; for the exact
- * level, every thing instead of the sample).
- */
-function finerWalkMs(result: ScanResult, level: number, gatherMs: number): number {
-  if (level === 0 || result.truncated || !result.estimated) return Infinity;
-  const growth = level === 1 ? result.objects / Math.max(result.visitedObjects, 1) : LEVEL_FACTOR;
-  return gatherMs + Math.max(result.durationMs - gatherMs, 0) * growth;
 }
 
 /**

@@ -1,0 +1,164 @@
+/**
+ * Which sampling level each root's walk starts at, planned from what its last walk measured, so
+ * that the walk fits its share of `maxMillis` on the first attempt instead of trying a finer level,
+ * being cut and walking again. Pure functions of the last walk's figures; collect.ts keeps the
+ * state between collections and scan.ts runs the walks.
+ *
+ * The model: a walk costs the passes that gather samples from large Maps and Sets (the same at
+ * every sampling level: one pass over each collection's entries) plus a cost per heap thing it
+ * visits. The last walk measured both (`gatherMs`, `durationMs`, `visited`), and how many things
+ * the root holds (`objects`, estimated when it sampled). A level that samples 8 times more
+ * entries per collection visits up to 8 times more things; the exact level visits them all.
+ * So every level's cost is predicted from one walk, and the finest level predicted to fit in
+ * PLAN_SHARE of the budget is chosen. The per-thing cost carries whatever the walk met: deep reads
+ * through the inspector (25-130 µs a call) make a root's things dearer, and its plan coarser.
+ *
+ * A new root has no history: it starts at FIRST_LEVEL, which samples every collection above
+ * 1,024 entries with 512 entries (and those inside sampled entries with 64), so that its first
+ * walk costs a pass over its large collections plus a few thousand things, on code the JIT has
+ * not optimized yet. If that still does not fit (entries that cost an inspector read each), scan.ts
+ * walks again at the coarsest level with the time left: the only case that pays twice.
+ */
+
+/** The part of a root's budget a planned walk is expected to use: headroom for growth and jitter. */
+export const PLAN_SHARE = 0.7;
+/**
+ * The part of the time left that a walk gets when a coarser walk may follow it (it was planned
+ * and could still be cut): the rest is kept for that fallback, which the coarsest level's small
+ * samples make cheap (the cut walk's list of a large object's keys is reused, budget.ts).
+ */
+export const TRY_SHARE = 0.75;
+/** The level a new root starts at (see scan.ts samplingLevels). */
+export const FIRST_LEVEL = 3;
+/** How many times more things a level walks than the next coarser one, at most (scan.ts LEVEL_FACTOR). */
+export const LEVEL_GROWTH = 8;
+/** After a level failed, wait this many collections before planning it again (doubling), at most. */
+export const MAX_PROBE_BACKOFF = 64;
+
+/** What a root's last walk measured (scan.ts ScanEachResult, per root). */
+export interface WalkCost {
+  /** The level the reported walk used. */
+  level: number;
+  /** Whether that walk was cut by a budget. */
+  truncated: boolean;
+  /** Whether it sampled anything (a walk that sampled nothing is exact at any level). */
+  estimated: boolean;
+  durationMs: number;
+  /** Time spent gathering samples from Maps, Sets and large objects' keys. */
+  gatherMs: number;
+  /** Heap things the walk visited. */
+  visited: number;
+  /** Heap things the root holds (estimated when sampled). */
+  objects: number;
+}
+
+/** A root's plan between collections (collect.ts keeps one per root). */
+export interface PlanState {
+  /**
+   * The root's cost per visited heap thing, in ms: the lowest measured lately. A walk's time only
+   * ever grows with what it does not control (a GC, a busy machine, code not yet optimized), so
+   * the lowest recent figure is the truest; it may rise by COST_RISE per collection, so a root
+   * whose things became dearer (deep reads, larger entries) is planned coarser soon. NaN: none yet.
+   */
+  perThingMs: number;
+  /** The level to start the next walk at. */
+  level: number;
+  /** A level whose walk failed (was cut or fell back) and has not been planned since, else -1. */
+  failedLevel: number;
+  /** Collections to wait before planning `failedLevel` or finer again. */
+  waitBeforeProbe: number;
+  /** The wait after the last failure: doubles with each failure, up to MAX_PROBE_BACKOFF. */
+  probeBackoff: number;
+}
+
+export function newPlanState(): PlanState {
+  return { level: FIRST_LEVEL, perThingMs: NaN, failedLevel: -1, waitBeforeProbe: 0, probeBackoff: 0 };
+}
+
+/**
+ * What walking at `level` should take, from the last walk `cost`. Infinity when it cannot be
+ * told (the last walk was cut: how much it missed is unknown).
+ */
+export function predictWalkMs(cost: WalkCost, level: number, perThingMs = perThingOf(cost), growth: readonly number[] = []): number {
+  if (cost.truncated) return Infinity;
+  const gatherMs = Math.max(cost.gatherMs, 0);
+  // A walk that sampled nothing visited everything: any level walks the same.
+  if (!cost.estimated) return gatherMs + perThingMs * cost.visited;
+  const all = Math.max(cost.objects, cost.visited);
+  let things = cost.visited;
+  if (level === 0) things = all;
+  else if (level < cost.level) for (let l = cost.level; l > level; l--) things = Math.min(all, things * (growth[l] ?? LEVEL_GROWTH));
+  else for (let l = cost.level; l < level; l++) things /= growth[l + 1] ?? LEVEL_GROWTH;
+  return gatherMs + perThingMs * things;
+}
+
+/**
+ * How many times more things each level walks than the next coarser one, from the levels' sample
+ * sizes (`growth[l]`: level l-1 against level l; index 0 unused): the larger of the outermost and
+ * the nested samples' ratios, so a prediction errs towards the coarser level.
+ */
+export function levelGrowth(levels: readonly { size: number; outerSize: number }[]): number[] {
+  const growth = [1];
+  for (let l = 1; l < levels.length; l++) {
+    const finer = levels[l - 1]!;
+    const coarser = levels[l]!;
+    growth.push(l === 1 ? LEVEL_GROWTH : Math.max(finer.size / coarser.size, finer.outerSize / coarser.outerSize, 1));
+  }
+  return growth;
+}
+
+/** The cost per visited thing one walk measured, in ms. */
+export function perThingOf(cost: WalkCost): number {
+  return Math.max(cost.durationMs - Math.max(cost.gatherMs, 0), 0) / Math.max(cost.visited, 1);
+}
+/** How much the remembered cost per thing may rise from one collection to the next. */
+export const COST_RISE = 1.5;
+
+/**
+ * Plan the next walk's level in `state` from this walk's `cost`, the level it was planned at
+ * (`plannedLevel`: a fallback uses a coarser one), the root's budget and the coarsest level.
+ */
+export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost, budgetMs: number, growth: readonly number[]): void {
+  const coarsest = growth.length - 1;
+  const failed = cost.truncated || cost.level > plannedLevel;
+  if (failed) {
+    state.probeBackoff = Math.min(Math.max(1, state.probeBackoff * 2), MAX_PROBE_BACKOFF);
+    state.waitBeforeProbe = state.probeBackoff;
+    state.failedLevel = Math.max(state.failedLevel, cost.truncated ? cost.level : plannedLevel);
+  } else if (state.waitBeforeProbe > 0) {
+    state.waitBeforeProbe--;
+  } else if (state.failedLevel >= 0 && plannedLevel <= state.failedLevel) {
+    // A walk at the level that failed (or finer) finished: the trouble has passed.
+    state.failedLevel = -1;
+    state.probeBackoff = 0;
+  }
+  // A cut walk's time per thing is still a measurement (of the things it reached).
+  const measured = perThingOf(cost);
+  state.perThingMs = Number.isNaN(state.perThingMs) ? measured : Math.min(measured, state.perThingMs * COST_RISE);
+  if (cost.truncated) {
+    // How much the cut walk missed is unknown: the coarsest level, then climb back by prediction.
+    state.level = coarsest;
+    return;
+  }
+  // Levels at or finer than one that failed wait out their backoff.
+  const finest = state.waitBeforeProbe > 0 && state.failedLevel >= 0 ? Math.min(state.failedLevel + 1, coarsest) : 0;
+  let level = coarsest;
+  for (let l = coarsest; l >= finest; l--) {
+    if (predictWalkMs(cost, l, state.perThingMs, growth) <= budgetMs * PLAN_SHARE) level = l;
+    else break;
+  }
+  // Nothing fits by prediction: the coarsest, where the walk gets all the time left.
+  state.level = level;
+}
+
+/**
+ * The time one walk of a root gets in scanEach, from the time left before the root's deadline
+ * (negative when an earlier walk overran it). A walk that a coarser one may follow gets TRY_SHARE
+ * of it; the final walk all of it, plus `finalExtraMs` past the deadline (the collector's reserve,
+ * budget.ts RESERVE_OF_BUDGET) rather than be cut.
+ */
+export function attemptMs(leftMs: number, finalExtraMs: number, final: boolean): number {
+  const left = Math.max(leftMs, 0);
+  if (final) return left + finalExtraMs;
+  return left * TRY_SHARE;
+}
