@@ -7,7 +7,7 @@ import type { ScanResult } from '../src/results.js';
 // ascending order of need), and each root's walk is allowed exactly its budget.
 const walk = vi.hoisted(() => ({
   calls: [] as { roots: unknown[]; budgets: RootBudget[]; options: ScanEachOptions | undefined }[],
-  script: null as null | ((roots: readonly unknown[], budgets: readonly RootBudget[]) => Omit<ScanEachResult, 'budgetsMs' | 'levels' | 'finerMs'>),
+  script: null as null | ((roots: readonly unknown[], budgets: readonly RootBudget[]) => Omit<ScanEachResult, 'budgetsMs' | 'levels' | 'costs'>),
 }));
 vi.mock('../src/scan.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../src/scan.js')>();
@@ -16,7 +16,7 @@ vi.mock('../src/scan.js', async (importOriginal) => {
     scanEach: (roots: readonly unknown[], budgets: readonly RootBudget[], options?: ScanEachOptions) => {
       walk.calls.push({ roots: [...roots], budgets: [...budgets], options });
       if (walk.script === null) return actual.scanEach(roots, budgets, options);
-      return { ...walk.script(roots, budgets), budgetsMs: budgets.map((b) => b.maxMillis), levels: budgets.map(() => 0), finerMs: budgets.map(() => Infinity) };
+      return { ...walk.script(roots, budgets), budgetsMs: budgets.map((b) => b.maxMillis), levels: budgets.map(() => 0), costs: budgets.map(() => ({ level: 0, truncated: false, estimated: false, durationMs: 1, gatherMs: 0, visited: 1, objects: 1 })) };
     },
   };
 });
@@ -38,6 +38,7 @@ function result(bytes: number, options: Partial<ScanResult> = {}): ScanResult {
     objectsError: 0,
     sampledCollections: 0,
     visitedObjects: Math.ceil(bytes / 10),
+    hidden: 'on',
     ...options,
   };
 }

@@ -87,6 +87,7 @@ describe('collectionPoints', () => {
     objectsError: 0,
     sampledCollections: 0,
     visitedObjects: 3,
+    hidden: 'on',
     samplingLevel: 1,
     ...extra,
   });

@@ -25,6 +25,7 @@ export function result(
     objectsError: 0,
     sampledCollections: extra.estimated === true ? 1 : 0,
     visitedObjects: objects,
+    hidden: 'on',
     ...(extra.paths === undefined ? {} : { paths: extra.paths }),
   };
 }

@@ -57,7 +57,7 @@ describe('deep reads', () => {
   });
 
   it('report an lru-cache through /metrics within 20% of V8, with memsize_root_hidden 1', async () => {
-    const cache = HIDDEN_FIXTURES[0]!.build(5_000);
+    const cache = HIDDEN_FIXTURES[0]!.build(5_000) as object;
     const memsize = await startPrometheus({ port: 0 });
     try {
       memsize.addRoot('cache', cache, { weak: false });
