@@ -298,6 +298,29 @@ export function buildDashboard() {
       6,
       [
         24,
+        {
+          type: 'state-timeline',
+          title: 'Deep reads per root (#private fields, closures, WeakMap values)',
+          description:
+            "memsize_root_hidden: 1 when the root's walk read #private fields, closure scopes and WeakMap values through the in-process inspector (the deep option, on by default), 0 when deep reads were off or the inspector was unavailable: the root's figures then cover only what JavaScript shows, and the service log says why once.",
+          targets: [target(`memsize_root_hidden${sel({ root: true })}`, { legend: '{{root}} · {{instance}}' })],
+          fieldConfig: {
+            defaults: {
+              unit: 'none',
+              color: { mode: 'thresholds' },
+              thresholds: { mode: 'absolute', steps: [{ color: 'orange', value: null }, { color: 'green', value: 1 }] },
+              mappings: [{ type: 'value', options: { 0: { text: 'JavaScript-visible only', color: 'orange', index: 0 }, 1: { text: 'deep reads', color: 'green', index: 1 } } }],
+            },
+            overrides: [],
+          },
+          options: { showValue: 'never', mergeValues: true, alignValue: 'left', rowHeight: 0.8, legend: { showLegend: false } },
+        },
+      ],
+    ],
+    [
+      6,
+      [
+        24,
         timeseries(
           "Calibration applied per root (percent of memsize's own figure)",
           'memsize_root_correction_ratio: only for roots calibrated with verify({ calibrate }) (docs/verify.md): the factor their figures are scaled by, from the last check against a V8 heap snapshot. No series: no correction.',

@@ -80,8 +80,7 @@ export interface MemsizeOptions extends EstimateOptions {
    * Time budget of one collection: how long measuring all roots together may block the event
    * loop, in milliseconds. It is split across the roots (see docs/metrics.md, "Budget"); a root
    * that does not fit its share is measured from samples (and only cut when no sample can shorten
-   * it: a long linked list). 25 ms is in the range of a minor GC pause (bench/README.md, "Pause
-   * budget"). @defaultValue 25
+   * it: a long linked list). @defaultValue 200
    */
   maxMillis?: number;
   /** Stop each root's walk after this many distinct heap things (marks it truncated), as `scan()`'s `maxObjects` does for its root. @defaultValue 1_000_000 */
@@ -226,7 +225,7 @@ export const DEFAULTS = Object.freeze({
   paths: Object.freeze({ depth: 3, top: 20, keys: false }),
   memsize: Object.freeze({
     meterProvider: undefined as MeterProvider | null | undefined,
-    maxMillis: 25,
+    maxMillis: 200,
     maxObjects: 1_000_000,
     cacheMillis: 5_000,
     maxTypes: 20,

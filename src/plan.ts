@@ -13,11 +13,12 @@
  * PLAN_SHARE of the budget is chosen. The per-thing cost carries whatever the walk met: deep reads
  * through the inspector (25-130 µs a call) make a root's things dearer, and its plan coarser.
  *
- * A new root has no history: it starts at FIRST_LEVEL, which samples every collection above
- * 1,024 entries with 512 entries (and those inside sampled entries with 64), so that its first
- * walk costs a pass over its large collections plus a few thousand things, on code the JIT has
- * not optimized yet. If that still does not fit (entries that cost an inspector read each), scan.ts
- * walks again at the coarsest level with the time left: the only case that pays twice.
+ * A new root has no history: it starts at FIRST_LEVEL (collections above `sampleThreshold`
+ * sampled, the rest exact: a root that fits stays exact from its first collection). If that does
+ * not fit, scan.ts walks again at a coarser level with the time left (fallbackLevel): the only
+ * case that pays twice. At a budget of 25 ms the estimates of the coarser levels are not yet good
+ * enough to make that the default (issue 16 notes: nested samples of 32-64 entries of a shared
+ * vocabulary read 0.59 of the exact walk).
  */
 
 /** The part of a root's budget a planned walk is expected to use: headroom for growth and jitter. */
@@ -27,9 +28,9 @@ export const PLAN_SHARE = 0.7;
  * and could still be cut): the rest is kept for that fallback, which the coarsest level's small
  * samples make cheap (the cut walk's list of a large object's keys is reused, budget.ts).
  */
-export const TRY_SHARE = 0.75;
+export const TRY_SHARE = 0.5;
 /** The level a new root starts at (see scan.ts samplingLevels). */
-export const FIRST_LEVEL = 3;
+export const FIRST_LEVEL = 1;
 /** How many times more things a level walks than the next coarser one, at most (scan.ts LEVEL_FACTOR). */
 export const LEVEL_GROWTH = 8;
 /** After a level failed, wait this many collections before planning it again (doubling), at most. */
@@ -132,14 +133,20 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
     state.failedLevel = -1;
     state.probeBackoff = 0;
   }
-  // A cut walk's time per thing is still a measurement (of the things it reached).
-  const measured = perThingOf(cost);
-  state.perThingMs = Number.isNaN(state.perThingMs) ? measured : Math.min(measured, state.perThingMs * COST_RISE);
-  if (cost.truncated) {
-    // How much the cut walk missed is unknown: the coarsest level, then climb back by prediction.
-    state.level = coarsest;
+  if (failed) {
+    // The walk planned at this level did not fit: one step down the fallback chain (a cut walk:
+    // below the level it was cut at), not a prediction from a walk that ran on cold code or was
+    // cut (how much it missed is unknown). The next walk that fits measures the cost again.
+    state.level = Math.max(fallbackLevel(plannedLevel, coarsest), cost.truncated ? fallbackLevel(cost.level, coarsest) : 0);
+    // A root's first failures run on code the JIT has not optimized yet: it gets one more walk at
+    // FALLBACK_LEVEL, warm, before it goes coarser (a doubled backoff says it failed again).
+    if (Number.isNaN(state.perThingMs) && state.probeBackoff <= 1) state.level = Math.min(state.level, Math.min(FALLBACK_LEVEL, coarsest));
+    if (cost.truncated || Number.isNaN(state.perThingMs)) return;
+    state.level = Math.min(state.level, cost.level);
     return;
   }
+  const measured = perThingOf(cost);
+  state.perThingMs = Number.isNaN(state.perThingMs) ? measured : Math.min(measured, state.perThingMs * COST_RISE);
   // Levels at or finer than one that failed wait out their backoff.
   const finest = state.waitBeforeProbe > 0 && state.failedLevel >= 0 ? Math.min(state.failedLevel + 1, coarsest) : 0;
   let level = coarsest;
@@ -162,3 +169,14 @@ export function attemptMs(leftMs: number, finalExtraMs: number, final: boolean):
   if (final) return left + finalExtraMs;
   return left * TRY_SHARE;
 }
+
+/**
+ * The level a walk cut at `level` is redone at, within the same collection: FALLBACK_LEVEL
+ * (outermost samples of 512, which a few milliseconds walk) from a finer level, the coarsest
+ * from there or coarser. A redo is the collection's final walk (scan.ts): it gets all the time left.
+ */
+export function fallbackLevel(level: number, coarsest: number): number {
+  return level < FALLBACK_LEVEL ? Math.min(FALLBACK_LEVEL, coarsest) : coarsest;
+}
+/** See {@link fallbackLevel}. */
+export const FALLBACK_LEVEL = 3;

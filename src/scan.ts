@@ -7,7 +7,7 @@ import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from '
 import type { HiddenStatus, PathTotal, ScanResult, TypeTotal } from './results.js';
 import { unavailableReason } from './inspector/session.js';
 import { types } from 'node:util';
-import { attemptMs, type WalkCost } from './plan.js';
+import { attemptMs, FALLBACK_LEVEL, fallbackLevel, type WalkCost } from './plan.js';
 import { mapSize, setSize } from './walk/primordials.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
@@ -39,7 +39,8 @@ export interface Estimation {
  * repeat names from a vocabulary of thousands almost never meets a name twice, and cannot tell
  * that vocabulary from a name per record (a plain-object cache of 240,000 profiles read +18% at
  * 64, within 1% at 512; test/estimate-growth.test.ts). Levels 4 and 5 shrink that outermost sample
- * too (128, then 32 entries): they are for roots whose entries each cost far more than a few heap
+ * (128, then 32 entries) and keep level 3's nested samples (smaller nested samples of values
+ * shared across entries read +26% to +60% of the exact walk here): they are for roots whose entries each cost far more than a few heap
  * things, such as closures or `#private` fields read through the inspector (plan.ts chooses them
  * only when the others are predicted not to fit).
  */
@@ -60,8 +61,8 @@ export function samplingLevels(estimation: Estimation | null): Sampling[] {
     level(t, k, t, k),
     level(t / F, k / F, t / F, k / F),
     level(t / F ** 2, k / F ** 2, t / F, k / F),
-    level(t / F ** 3, k / F ** 3, t / F, k / (4 * F)),
-    level(t / F ** 3, k / F ** 3, t / (4 * F), k / (16 * F)),
+    level(t / F ** 2, k / F ** 2, t / F, k / (4 * F)),
+    level(t / F ** 2, k / F ** 2, t / (4 * F), k / (16 * F)),
   ];
 }
 const LEVEL_FACTOR = 8;
@@ -228,7 +229,10 @@ function scanOne(
   let outcome: WalkOutcome | null = null;
   for (;;) {
     const now = performance.now();
-    const last = level === levels.length - 1;
+    // A redo is final: a walk cut twice in one collection reports what it has (plan.ts fallbackLevel).
+    // Level 3 and coarser sample every large collection down to a few thousand things: from there
+    // the walk gets all the time left (coarser levels are planned across collections, plan.ts).
+    const last = level === levels.length - 1 || !first || level >= FALLBACK_LEVEL;
     const allowMs = attemptMs(deadline - now, finalExtraMs, last);
     const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: allowMs };
     const sampling: Sampling = { ...levels[level]!, seed: seed >>> 0 };
@@ -252,9 +256,9 @@ function scanOne(
     union.bytes = unionBefore.bytes;
     union.objects = unionBefore.objects;
     first = false;
-    // Straight to the coarsest level: it fits whatever the level that did not fit missed by, and
-    // the collector plans finer levels again from what this walk measures (plan.ts planNext).
-    level = levels.length - 1;
+    // A coarser level (plan.ts fallbackLevel; a cut there goes coarser still), and the collector
+    // plans finer levels again from what this walk measures (plan.ts planNext).
+    level = fallbackLevel(level, levels.length - 1);
   }
   const truncatedBy: ScanResult['truncatedBy'] = outcome === null ? 'maxObjects' : outcome.truncatedBy;
   const sampledCollections = outcome === null ? 0 : outcome.sampledCollections;

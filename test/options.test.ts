@@ -140,7 +140,7 @@ describe('resolved memsize options', () => {
   it('carry the new names and the estimate options', () => {
     expect(resolveMemsizeOptions(undefined)).toEqual({
       meterProvider: undefined,
-      maxMillis: 25,
+      maxMillis: 200,
       maxObjects: 1_000_000,
       cacheMillis: 5_000,
       maxTypes: 20,

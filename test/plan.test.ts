@@ -1,7 +1,7 @@
 // The walk planner (src/plan.ts): pure functions, driven here without a walk.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attemptMs, COST_RISE, FIRST_LEVEL, levelGrowth, MAX_PROBE_BACKOFF, newPlanState, PLAN_SHARE, planNext, predictWalkMs, TRY_SHARE, type WalkCost } from '../src/plan.js';
+import { attemptMs, COST_RISE, fallbackLevel, FIRST_LEVEL, levelGrowth, MAX_PROBE_BACKOFF, newPlanState, PLAN_SHARE, planNext, predictWalkMs, TRY_SHARE, type WalkCost } from '../src/plan.js';
 import { samplingLevels } from '../src/scan.js';
 import { propertyParams } from './support/property.js';
 
@@ -73,14 +73,16 @@ describe('planNext', () => {
     expect(dear.level).toBeGreaterThan(cheap.level);
   });
 
-  it('goes to the coarsest level after a cut walk, and waits a doubling backoff before planning that level again', () => {
+  it('goes down the fallback chain after a cut walk, and waits a doubling backoff before planning that level again', () => {
     const state = newPlanState();
     planNext(state, FIRST_LEVEL, walk(FIRST_LEVEL, 1_000_000, 50, 0, true), BUDGET, GROWTH);
+    expect(state.level).toBe(fallbackLevel(FIRST_LEVEL, COARSEST));
+    planNext(state, 3, walk(3, 1_000_000, 50, 0, true), BUDGET, GROWTH);
     expect(state.level).toBe(COARSEST);
-    expect(state.failedLevel).toBe(FIRST_LEVEL);
-    expect(state.waitBeforeProbe).toBe(1);
+    expect(state.failedLevel).toBe(3);
+    expect(state.waitBeforeProbe).toBe(2);
     for (let i = 0; i < 10; i++) planNext(state, FIRST_LEVEL, walk(FIRST_LEVEL, 1_000_000, 50, 0, true), BUDGET, GROWTH);
-    expect(state.probeBackoff).toBe(MAX_PROBE_BACKOFF > 1024 ? 1024 : Math.min(2 ** 10, MAX_PROBE_BACKOFF));
+    expect(state.probeBackoff).toBe(Math.min(2 ** 12, MAX_PROBE_BACKOFF));
     // While it waits, a cheap walk at the coarsest level may not plan the failed level or finer.
     planNext(state, COARSEST, walk(COARSEST, 2_000, 0.5), BUDGET, GROWTH);
     expect(state.level).toBeGreaterThan(FIRST_LEVEL);
@@ -103,5 +105,14 @@ describe('attemptMs', () => {
     expect(attemptMs(20, 2, true)).toBe(22);
     expect(attemptMs(-5, 2, true)).toBe(2);
     expect(attemptMs(-5, 2, false)).toBe(0);
+  });
+});
+
+describe('fallbackLevel', () => {
+  it('redoes a walk cut finer than level 3 at level 3, and one cut there or coarser at the coarsest', () => {
+    expect(fallbackLevel(0, COARSEST)).toBe(3);
+    expect(fallbackLevel(1, COARSEST)).toBe(3);
+    expect(fallbackLevel(3, COARSEST)).toBe(COARSEST);
+    expect(fallbackLevel(4, COARSEST)).toBe(COARSEST);
   });
 });

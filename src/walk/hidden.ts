@@ -317,12 +317,19 @@ const PRIVATE_USE = /#[A-Za-z_$]/g;
  */
 function safeToDescribe(obj: object): boolean {
   if (!DESCRIBES_ARRAY_LIKES_BY_LENGTH) return true;
+  try {
+    return noArrayLikeValues(obj);
+  } catch {
+    return false;
+  }
+}
+function noArrayLikeValues(obj: object): boolean {
   const names = getOwnPropertyNames(obj);
   for (let i = 0; i < names.length; i++) {
     const desc = getOwnPropertyDescriptor(obj, names[i]!);
     if (desc === undefined || !hasOwn(desc, 'value')) continue;
     const value: unknown = desc.value;
-    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || isArray(value) || isProxy(value)) continue;
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || isProxy(value) || isArray(value)) continue;
     let p = getPrototypeOf(value) as object | null;
     for (let depth = 0; p !== null && depth < 32; depth++) {
       if (p === ArrayPrototype) return false;

@@ -35,7 +35,7 @@
 import { types } from 'node:util';
 import { type EdgeWalker, expand } from './edges.js';
 import { COLLECTIONS_INTERNALIZE_KEYS, Kind, kindOfObject, kindOfPrototype, confirmKind, isBuiltinPrototype, UNKNOWN_KIND, type ProtoInfo } from './kinds.js';
-import { HiddenReader } from './hidden.js';
+import { HiddenReader, type FunctionRead } from './hidden.js';
 import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
 import { bareArray, capturedGet, capturedSet, getOwnPropertyNames, getOwnPropertySymbols, getPrototypeOf, objectKeys, weakMapDelete, symbolDescription, type VisitedSet, visitedSet, weakMapGet, weakMapSet } from './primordials.js';
@@ -600,7 +600,12 @@ export class Walker implements EdgeWalker {
    * followed now; the others wait for the end of the walk (settleEphemerons).
    */
   private weakEntries(collection: object, shape: Shape): void {
-    const entries = this.hidden.weakEntries(collection);
+    let entries: unknown[] | null;
+    try {
+      entries = this.hidden.weakEntries(collection);
+    } catch {
+      entries = null;
+    }
     this.hiddenStep();
     if (entries === null) return;
     shape.length = entries.length / 2;
@@ -653,7 +658,12 @@ export class Walker implements EdgeWalker {
    * cannot be told from another one like it, and is counted per function).
    */
   private functionParts(fn: object): void {
-    const parts = this.hidden.functionParts(fn);
+    let parts: FunctionRead | null;
+    try {
+      parts = this.hidden.functionParts(fn);
+    } catch {
+      parts = null;
+    }
     this.hiddenStep();
     if (parts === null) return;
     const bound = parts.bound;

@@ -75,6 +75,7 @@ describe('GET /metrics', () => {
         'memsize_root_bytes',
         'memsize_root_bytes_error_ratio',
         'memsize_root_estimated',
+        'memsize_root_hidden',
         'memsize_root_objects',
         'memsize_type_bytes',
         'memsize_type_objects',
