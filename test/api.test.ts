@@ -57,8 +57,9 @@ describe('public API', () => {
     };
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './prometheus']);
-    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
-    expect(pkg.exports['./prometheus']).toEqual({ types: './dist/prometheus.d.ts', import: './dist/prometheus.js' });
+    // One build for import and require() (test/regress/issue-19-require.test.ts).
+    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    expect(pkg.exports['./prometheus']).toEqual({ types: './dist/prometheus.d.ts', default: './dist/prometheus.js' });
     expect(pkg.files).toContain('dist');
   });
 
