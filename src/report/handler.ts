@@ -81,7 +81,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     );
   }
   const config = resolveReportHandlerOptions(options);
-  const base = config.prefix === '/' ? '' : config.prefix; // no trailing slash: '' when mounted at '/'
+  const configuredBase = config.prefix === '/' ? '' : config.prefix; // no trailing slash: '' when mounted at '/'
   const scans = new ReportScans(config.scanCooldownMillis);
   const canVerify = typeof source.verify === 'function' && typeof source.verifyCost === 'function';
   let lastVerify: VerifyResult | null = null;
@@ -116,7 +116,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     return buildReport(scans.current(source.rootNames()), { now: Date.now(), minIntervalMs: config.scanCooldownMillis, nextScanInMs: scans.nextScanInMs(), heap, collected });
   }
 
-  function servePage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+  function servePage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, pageBase: string): void {
     const format = query.get('format');
     if (format !== null && !['html', 'json', 'text'].includes(format)) {
       throw new HttpError(400, `format must be html, json or text, got ${describeValue(format)}`);
@@ -140,7 +140,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
         );
       return send(res, 200, 'text/plain', parts.join('\n') || 'no roots registered\n', {}, head);
     }
-    const html = renderHtml(data, { prefix: base, selected: wanted, title: config.title, maxTypes: config.maxTypes, verify: verifyState() });
+    const html = renderHtml(data, { prefix: pageBase, selected: wanted, title: config.title, maxTypes: config.maxTypes, verify: verifyState() });
     send(res, 200, 'text/html', html, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }, head);
   }
 
@@ -231,19 +231,17 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
   }
 
   return function memsizeReport(req, res, next) {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const { path, query: rawQuery, base } = routeOf(req, configuredBase);
     const isPage = path === (base || '/') || path === `${base}/`;
     if (!isPage && !path.startsWith(`${base}/`)) {
       if (typeof next === 'function') next();
       return false;
     }
     try {
-      const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+      const query = new URLSearchParams(rawQuery);
       if (isPage) {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${path} answers GET and HEAD`, { allow: 'GET, HEAD' });
-        servePage(req, res, query);
+        servePage(req, res, query, base);
       } else if (path === `${base}/scan`) {
         if (req.method !== 'POST') throw new HttpError(405, `${path} answers POST only`, { allow: 'POST' });
         serveScan(req, res).catch((error: unknown) => fail(res, error));
@@ -270,4 +268,41 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     }
     return true;
   };
+}
+
+/** Where a request points: its path and query, and the prefix the report answers under for it. */
+interface Route {
+  readonly path: string;
+  readonly query: string;
+  /** The report's prefix as the browser sees it (no trailing slash; '' at the root). */
+  readonly base: string;
+}
+
+function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}
+
+/**
+ * Express, Connect and Fastify's middie strip the mount path from `req.url` and keep the whole URL
+ * in `req.originalUrl`. The report routes on the whole URL, so `app.use('/memsize', report)`
+ * answers at `/memsize` like `app.use(report)`. A handler mounted elsewhere
+ * (`app.use('/debug', report)`) answers under the mount path plus its prefix (`/debug/memsize`),
+ * and its page's links and scans say so.
+ */
+export function routeOf(req: IncomingMessage, base: string): Route {
+  const stripped = splitUrl(req.url ?? '/');
+  const originalUrl = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
+  if (typeof originalUrl !== 'string' || originalUrl === req.url) return { ...stripped, base };
+  const whole = splitUrl(originalUrl);
+  const under = (path: string, prefix: string) => path === (prefix || '/') || path.startsWith(`${prefix}/`);
+  // (A prefix of '/' would claim every path: try the mount first for it.)
+  if (base !== '' && under(whole.path, base)) return { ...whole, base };
+  // Mounted elsewhere: the mount path is what was stripped from the whole path.
+  const rest = stripped.path === '/' ? '' : stripped.path;
+  if (under(stripped.path, base) && whole.path.endsWith(rest)) {
+    const mount = whole.path.slice(0, whole.path.length - rest.length).replace(/\/$/, '');
+    return { path: `${mount}${stripped.path === '/' ? '' : stripped.path}` || '/', query: whole.query, base: `${mount}${base}` };
+  }
+  return { ...whole, base };
 }
