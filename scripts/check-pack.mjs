@@ -261,7 +261,9 @@ try {
       const since = Date.now();
       const bin = nodeBin(20);
       const app = newApp(`app-oldest-${kind}`, kind);
-      run(app, bin, 'npm', ['install', tarball, ...oldest, '--no-audit', '--no-fund', '--loglevel=error']);
+      // An application already on these, then memsize's first install line (ERESOLVE before 0.2.0).
+      run(app, bin, 'npm', ['install', ...oldest, '--no-audit', '--no-fund', '--loglevel=error']);
+      npmInstall(app, bin, lines[0], tarball);
       const out = runChecks(app, bin, kind, tools);
       const versions = ['@opentelemetry/api', '@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus'].map((n) => installed(app, bin, n));
       console.log(`oldest admitted, Node 20 ${kind.toUpperCase()} (${seconds(since)}): ${versions.join(', ')}\n  ${out.join('\n  ')}`);

@@ -14,7 +14,7 @@ import {
   type ResolvedMemsizeOptions,
   type ScanOptions,
 } from './options.js';
-import { RootRegistry, type RootTarget } from './roots/registry.js';
+import { collectedRootMessage, RootRegistry, type RootTarget } from './roots/registry.js';
 import { scan } from './scan.js';
 import type { ScanResult } from './results.js';
 import { applyCorrection, CorrectionStore, type CorrectionFactors } from './verify/correction.js';
@@ -37,6 +37,12 @@ export interface Memsize {
   removeRoot(name: string): boolean;
   /** Names of the registered roots, in registration order (weak roots already found collected are gone). */
   rootNames(): string[];
+  /**
+   * When a weak root of this name was found garbage-collected and unregistered (`Date.now()`
+   * milliseconds), or null: never registered, still registered, removed, or added again since.
+   * The report page uses it to say that a root it was asked for was collected.
+   */
+  collectedAt(name: string): number | null;
   /**
    * The measurement the gauges report: the last collection while younger than `cacheMillis`
    * (and no root was added or removed since), else a fresh one. Never throws for a root that fails.
@@ -177,6 +183,9 @@ export function buildMemsize(
     rootNames() {
       return registry.names();
     },
+    collectedAt(name) {
+      return registry.collectedAt(name) ?? null;
+    },
     collect() {
       return collectCorrected();
     },
@@ -188,6 +197,8 @@ export function buildMemsize(
       assertRunning(call);
       const entry = registry.get(name);
       if (entry === undefined) {
+        const collectedAt = registry.collectedAt(name);
+        if (collectedAt !== undefined) throw new MemsizeError('ERR_MEMSIZE_ROOT_UNKNOWN', `${call}: ${collectedRootMessage(name, collectedAt)}`);
         const known = registry.names();
         throw new MemsizeError(
           'ERR_MEMSIZE_ROOT_UNKNOWN',
@@ -198,7 +209,7 @@ export function buildMemsize(
       if (resolution.status === 'collected') {
         registry.drop(entry);
         collector.forget(entry);
-        throw new MemsizeError('ERR_MEMSIZE_ROOT_UNKNOWN', `${call}: the root was garbage-collected and has been unregistered`);
+        throw new MemsizeError('ERR_MEMSIZE_ROOT_UNKNOWN', `${call}: ${collectedRootMessage(name, registry.collectedAt(name) ?? Date.now())}`);
       }
       if (resolution.status === 'failed') {
         throw new MemsizeError('ERR_MEMSIZE_INVALID_ROOT', `${call}: ${resolution.error.message}`);

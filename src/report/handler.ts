@@ -18,6 +18,7 @@ import { PAGE_CSP } from './page-assets.js';
 import { formatReport } from './text.js';
 import { checkScanRequest, HttpError, readBody, send, sendJSON, wantsJSON } from './http.js';
 import { ReportScans } from './scans.js';
+import { collectedRootMessage } from '../roots/registry.js';
 
 /**
  * What the report needs from memsize: the registered roots and a one-off scan of one of them.
@@ -37,6 +38,11 @@ export interface ReportSource {
    * the page shows each root's latest figures from it before any scan.
    */
   lastCollection?(): Collection | null;
+  /**
+   * When a weak root of this name was found garbage-collected (`memsize.collectedAt()`), or null:
+   * the page then says so instead of "no root named ... is registered".
+   */
+  collectedAt?(name: string): number | null;
 }
 
 
@@ -99,6 +105,17 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     }
   }
 
+  /** A 404 for a root name that is not registered, saying so when it was a weak root that was collected. */
+  function unknownRoot(name: string): HttpError {
+    let collectedAt: number | null = null;
+    try {
+      collectedAt = source.collectedAt?.(name) ?? null;
+    } catch {
+      // Context only: fall back to the plain message.
+    }
+    return new HttpError(404, collectedAt === null ? `no root named ${describeValue(name)} is registered` : collectedRootMessage(name, collectedAt));
+  }
+
   function report(): ReportJSON {
     let heap: ReportJSON['heap'] = null;
     try {
@@ -127,7 +144,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     if (wantsJSON(req, format)) {
       if (wanted === null) return sendJSON(res, 200, data, {}, head);
       const root = data.roots.find((r) => r.name === wanted);
-      if (root === undefined) throw new HttpError(404, `no root named ${describeValue(wanted)} is registered`);
+      if (root === undefined) throw unknownRoot(wanted);
       return sendJSON(res, 200, { ...data, roots: [root] }, {}, head);
     }
     if (format === 'text') {
@@ -155,7 +172,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       throw new HttpError(400, 'the request body must be JSON like {"root": "sessions"}');
     }
     if (typeof name !== 'string') throw new HttpError(400, `the body's "root" must be a root's name, got ${describeValue(name)}`);
-    if (!source.rootNames().includes(name)) throw new HttpError(404, `no root named ${describeValue(name)} is registered`);
+    if (!source.rootNames().includes(name)) throw unknownRoot(name);
     // Another scan may have finished while this body was arriving; scans themselves are
     // synchronous, so one at a time is guaranteed and only the interval needs checking again.
     scans.checkPace();
@@ -165,7 +182,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     } catch (error) {
       scans.ended();
       if (error instanceof MemsizeError && error.code === 'ERR_MEMSIZE_ROOT_UNKNOWN') {
-        throw new HttpError(404, `no root named ${describeValue(name)} is registered`);
+        throw unknownRoot(name);
       }
       const message = error instanceof Error ? error.message : String(error);
       scans.recordFailure(name, message);
