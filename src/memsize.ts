@@ -20,6 +20,28 @@ import type { ScanResult } from './results.js';
 import { applyCorrection, CorrectionStore, type CorrectionFactors } from './verify/correction.js';
 import { estimateVerifyCost, heapTooLarge, resolveVerifyOptions, runVerify, type VerifyCost, type VerifyInput, type VerifyOptions, type VerifyResult } from './verify/verify.js';
 
+/**
+ * Internal: what another exporter of memsize's series (the `memsize/prom-client` entry) needs from a
+ * Memsize beyond its public methods. Symbol-keyed and enumerable, so it stays out of the public
+ * type and a spread of the object (as startPrometheus() makes) keeps it.
+ */
+export const EXPORT_HOOK: unique symbol = Symbol('memsize.export');
+
+/** See {@link EXPORT_HOOK}. */
+export interface ExportHook {
+  /** `options.maxTypes` of the instance: how many `type` series per root. */
+  readonly maxTypes: number;
+  /** Whether `shutdown()` was called. */
+  readonly isShutDown: () => boolean;
+}
+
+/** The {@link ExportHook} of a Memsize, or undefined for anything else. */
+export function exportHookOf(value: unknown): ExportHook | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const hook = (value as { [EXPORT_HOOK]?: ExportHook })[EXPORT_HOOK];
+  return typeof hook === 'object' && hook !== null ? hook : undefined;
+}
+
 /** What {@link createMemsize} returns: register roots, read measurements, shut down. */
 export interface Memsize {
   /**
@@ -169,7 +191,9 @@ export function buildMemsize(
     if (shutdownPromise !== null) throw new MemsizeError('ERR_MEMSIZE_SHUT_DOWN', `${call}: this memsize instance was shut down`);
   };
 
-  return {
+  const hook: ExportHook = { maxTypes: options.maxTypes, isShutDown: () => shutdownPromise !== null };
+  const memsize: Memsize & { [EXPORT_HOOK]: ExportHook } = {
+    [EXPORT_HOOK]: hook,
     addRoot(name, target, addOptions) {
       assertRunning(`addRoot(${JSON.stringify(name)})`);
       registry.add(name, target, addOptions);
@@ -270,4 +294,5 @@ export function buildMemsize(
       return shutdownPromise;
     },
   };
+  return memsize;
 }

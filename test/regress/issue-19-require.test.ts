@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertDistFresh, lastJsonLine, runNode } from '../reliability/support.js';
 
-const ENTRIES = ['memsize', 'memsize/prometheus'];
+const ENTRIES = ['memsize', 'memsize/prometheus', 'memsize/prom-client'];
 
 describe('regression: CommonJS', () => {
   it('require() loads every public entry, and gets the same module as import()', async () => {
@@ -20,6 +20,7 @@ describe('regression: CommonJS', () => {
     }
     expect(found['memsize']!.names).toContain('createMemsize');
     expect(found['memsize/prometheus']!.names).toEqual(expect.arrayContaining(['startPrometheus', 'prometheusHandler']));
+    expect(found['memsize/prom-client']!.names).toEqual(['registerPromClient']);
     expect(found.bytes).toBeGreaterThan(0);
     // Node would say so on stderr if require() of the ES build were still experimental here.
     expect(run.stderr).not.toMatch(/ExperimentalWarning/);
