@@ -13,7 +13,8 @@
 //     prom-client's default metrics. A plain .cjs/.mjs file checks that require() and import() of
 //     each entry give the same module (one registry, one set of gauges: no dual-package hazard).
 //  3. The oldest versions the peer ranges admit (@opentelemetry/api 1.9.0, sdk-metrics 2.0.0,
-//     exporter-prometheus 0.200.0, prom-client 15.0.0) pass the same program, on Node 20.
+//     exporter-prometheus 0.200.0, prom-client 15.0.0), installed before memsize as an application
+//     already on them would have them, pass the same program, on Node 20.
 //
 // Usage: node scripts/check-pack.mjs [--node 20,22,...]
 //   Node 20 is the machine's `node` (the one running this script); 22, 24 and 26 come from
@@ -138,6 +139,8 @@ const TS_PROGRAM = `import * as http from 'node:http';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { createMemsize, scan, type Memsize, type ScanResult } from 'memsize';
 import { startPrometheus, type PrometheusMemsize } from 'memsize/prometheus';
+import { registerPromClient } from 'memsize/prom-client';
+import * as client from 'prom-client';
 
 async function main(): Promise<void> {
   const result: ScanResult = scan(new Map([[1, 'one']]));
@@ -157,7 +160,24 @@ async function main(): Promise<void> {
   await prom.shutdown();
   if (!/^memsize_root_bytes\\{[^}]*root="sessions"[^}]*\\} [1-9]/m.test(text)) throw new Error('no memsize_root_bytes in ' + text);
   console.log('memsize/prometheus ok: ' + /^memsize_root_bytes.*$/m.exec(text)![0]);
-  void http;
+
+  // memsize/prom-client: the application's existing prom-client /metrics, default metrics included.
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const viaPromClient: Memsize = createMemsize({ meterProvider: null });
+  viaPromClient.addRoot('sessions', sessions, { weak: false });
+  registerPromClient(viaPromClient, { registry });
+  const server = http.createServer((_req, res) => {
+    void registry.metrics().then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address() as { port: number };
+  const served = await (await fetch('http://127.0.0.1:' + address.port + '/metrics')).text();
+  server.close();
+  await viaPromClient.shutdown();
+  if (!/^memsize_root_bytes\{root="sessions"\} [1-9]/m.test(served)) throw new Error('no memsize_root_bytes through prom-client in ' + served);
+  if (!/^nodejs_heap_size_used_bytes [1-9]/m.test(served)) throw new Error("no prom-client default metrics beside memsize's");
+  console.log('memsize/prom-client ok: ' + /^memsize_root_bytes.*$/m.exec(served)![0] + ', beside nodejs_heap_size_used_bytes');
 }
 main().catch((error: unknown) => {
   console.error(error);
@@ -167,7 +187,7 @@ main().catch((error: unknown) => {
 
 /** require() and import() of each entry give one module: one registry, one set of gauges. */
 const HAZARD_CHECK = `
-  for (const entry of ['memsize', 'memsize/prometheus']) {
+  for (const entry of ['memsize', 'memsize/prometheus', 'memsize/prom-client']) {
     const required = require(entry);
     const imported = await import(entry);
     for (const name of Object.keys(imported)) {
@@ -249,14 +269,14 @@ try {
         if (i === 0) out.push(run(app, bin, 'node', [`main.${ext}`]).trim());
       }
       out.push(...runChecks(app, bin, kind, tools));
-      const versions = ['@opentelemetry/api', '@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus'].map((n) => installed(app, bin, n));
-      console.log(`Node ${version} ${kind.toUpperCase()} (${seconds(since)}): ${versions.join(', ')}\n  ${out.join('\n  ')}`);
+      const versions = ['@opentelemetry/api', '@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus', 'prom-client'].map((n) => installed(app, bin, n));
+      console.log(`Node ${version} ${kind.toUpperCase()} (${seconds(since)}): ${versions.join(', ')}\n  ${out.join('\n').split('\n').join('\n  ')}`);
     }
   }
 
   if (majors.includes(20)) {
     // 3. The oldest versions admitted, in an ES application and a CommonJS one, on Node 20.
-    const oldest = ['@opentelemetry/api@1.9.0', '@opentelemetry/sdk-metrics@2.0.0', '@opentelemetry/exporter-prometheus@0.200.0'];
+    const oldest = ['@opentelemetry/api@1.9.0', '@opentelemetry/sdk-metrics@2.0.0', '@opentelemetry/exporter-prometheus@0.200.0', 'prom-client@15.0.0'];
     for (const kind of ['cjs', 'esm']) {
       const since = Date.now();
       const bin = nodeBin(20);
@@ -265,8 +285,8 @@ try {
       run(app, bin, 'npm', ['install', ...oldest, '--no-audit', '--no-fund', '--loglevel=error']);
       npmInstall(app, bin, lines[0], tarball);
       const out = runChecks(app, bin, kind, tools);
-      const versions = ['@opentelemetry/api', '@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus'].map((n) => installed(app, bin, n));
-      console.log(`oldest admitted, Node 20 ${kind.toUpperCase()} (${seconds(since)}): ${versions.join(', ')}\n  ${out.join('\n  ')}`);
+      const versions = ['@opentelemetry/api', '@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus', 'prom-client'].map((n) => installed(app, bin, n));
+      console.log(`oldest admitted, Node 20 ${kind.toUpperCase()} (${seconds(since)}): ${versions.join(', ')}\n  ${out.join('\n').split('\n').join('\n  ')}`);
     }
   }
   console.log(`check-pack passed in ${seconds(started)}`);
