@@ -11,15 +11,16 @@
 //   DEMO_LEAK_CAP         most entries the leak keeps                default 100000
 //   DEMO_MIN_INTERVAL_MS  memsize cacheMillis (scrapes share a walk this long)  default 5000
 //   DEMO_SCAN_INTERVAL_MS report page: minimum time between two scans            default 2000
+//   DEMO_METRICS          otel (memsize/prometheus) or prom-client (memsize/prom-client, beside
+//                         prom-client's default metrics)            default otel
 //   DEMO_LEAK_PER_SECOND  speed the leak up: this many extra requests a second, each logged
 //                         (and leaked) like any other; 0..500000        default 0
 //                         e.g. DEMO_LEAK_PER_SECOND=60000 DEMO_LEAK_CAP=3000000 passes 2 million
 //                         leaked entries in about 35 s, far past what one walk covers
 
 import { createServer } from 'node:http';
-import { getHeapSpaceStatistics } from 'node:v8';
 import { createReportHandler } from '../dist/index.js';
-import { startPrometheus } from '../dist/prometheus.js';
+import { METRICS_MODES, startMetrics } from './metrics.mjs';
 import { createShop } from './shop.mjs';
 import { envInt } from '../scripts/env.mjs';
 import { startTraffic } from './traffic.mjs';
@@ -34,7 +35,11 @@ try {
     cacheMillis: envInt('DEMO_MIN_INTERVAL_MS', 5000, 0, 3_600_000),
     scanIntervalMs: envInt('DEMO_SCAN_INTERVAL_MS', 2000, 0, 3_600_000),
     leakPerSecond: envInt('DEMO_LEAK_PER_SECOND', 0, 0, 500_000),
+    metrics: process.env.DEMO_METRICS || 'otel',
   };
+  if (!METRICS_MODES.includes(config.metrics)) {
+    throw new Error(`DEMO_METRICS must be ${METRICS_MODES.join(' or ')}, got ${JSON.stringify(config.metrics)}`);
+  }
 } catch (error) {
   console.error(`memsize demo: ${error.message}`);
   process.exit(2);
@@ -45,7 +50,7 @@ const shop = createShop({ leakCap: config.leakCap });
 
 let memsize;
 try {
-  memsize = await startPrometheus({ host: HOST, port: config.metricsPort, cacheMillis: config.cacheMillis });
+  memsize = await startMetrics(config.metrics, { host: HOST, port: config.metricsPort, cacheMillis: config.cacheMillis });
 } catch (error) {
   console.error(`memsize demo: cannot serve metrics on ${HOST}:${config.metricsPort}: ${error.message}`);
   console.error('Set METRICS_PORT to a free port (0 picks one).');
@@ -55,18 +60,6 @@ try {
 memsize.addRoot('sessions', shop.sessions);
 memsize.addRoot('cache', shop.cache);
 memsize.addRoot('requestLog', shop.requestLog);
-
-// The V8 heap, for the dashboard's "share of the heap the roots hold" panels. memsize measures
-// structures, not the heap: a real service gets this from its runtime metrics
-// (@opentelemetry/instrumentation-runtime-node or prom-client); the demo registers it itself.
-memsize.meterProvider
-  .getMeter('demo-runtime')
-  .createObservableUpDownCounter('v8js.memory.heap.used', { unit: 'By', description: 'V8 heap used, per space' })
-  .addCallback((result) => {
-    for (const space of getHeapSpaceStatistics()) {
-      result.observe(space.space_used_size, { 'v8js.heap.space.name': space.space_name });
-    }
-  });
 
 const report = createReportHandler(memsize, { title: 'demo shop', scanCooldownMillis: config.scanIntervalMs });
 
@@ -123,6 +116,7 @@ console.log(`memsize demo running (pid ${process.pid}, Node ${process.version})
   app      ${appUrl}/
   report   ${appUrl}/memsize
   metrics  ${memsize.url}
+  exporter ${config.metrics === 'otel' ? 'memsize/prometheus (OpenTelemetry)' : "memsize/prom-client, beside prom-client's default metrics"}
   traffic  ${config.rps} simulated requests/s; the request log leaks one entry per request
 Press Ctrl+C to stop.`);
 

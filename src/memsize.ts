@@ -14,12 +14,34 @@ import {
   type ResolvedMemsizeOptions,
   type ScanOptions,
 } from './options.js';
-import { RootRegistry, type RootTarget } from './roots/registry.js';
+import { collectedRootMessage, RootRegistry, type RootTarget } from './roots/registry.js';
 import { scan } from './scan.js';
 import { unavailableDetail } from './inspector/session.js';
 import type { ScanResult } from './results.js';
 import { applyCorrection, CorrectionStore, type CorrectionFactors } from './verify/correction.js';
 import { estimateVerifyCost, heapTooLarge, resolveVerifyOptions, runVerify, type VerifyCost, type VerifyInput, type VerifyOptions, type VerifyResult } from './verify/verify.js';
+
+/**
+ * Internal: what another exporter of memsize's series (the `memsize/prom-client` entry) needs from a
+ * Memsize beyond its public methods. Symbol-keyed and enumerable, so it stays out of the public
+ * type and a spread of the object (as startPrometheus() makes) keeps it.
+ */
+export const EXPORT_HOOK: unique symbol = Symbol('memsize.export');
+
+/** See {@link EXPORT_HOOK}. */
+export interface ExportHook {
+  /** `options.maxTypes` of the instance: how many `type` series per root. */
+  readonly maxTypes: number;
+  /** Whether `shutdown()` was called. */
+  readonly isShutDown: () => boolean;
+}
+
+/** The {@link ExportHook} of a Memsize, or undefined for anything else. */
+export function exportHookOf(value: unknown): ExportHook | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const hook = (value as { [EXPORT_HOOK]?: ExportHook })[EXPORT_HOOK];
+  return typeof hook === 'object' && hook !== null ? hook : undefined;
+}
 
 /** What {@link createMemsize} returns: register roots, read measurements, shut down. */
 export interface Memsize {
@@ -38,6 +60,12 @@ export interface Memsize {
   removeRoot(name: string): boolean;
   /** Names of the registered roots, in registration order (weak roots already found collected are gone). */
   rootNames(): string[];
+  /**
+   * When a weak root of this name was found garbage-collected and unregistered (`Date.now()`
+   * milliseconds), or null: never registered, still registered, removed, or added again since.
+   * The report page uses it to say that a root it was asked for was collected.
+   */
+  collectedAt(name: string): number | null;
   /**
    * The measurement the gauges report: the last collection while younger than `cacheMillis`
    * (and no root was added or removed since), else a fresh one. Never throws for a root that fails.
@@ -179,7 +207,9 @@ export function buildMemsize(
     if (shutdownPromise !== null) throw new MemsizeError('ERR_MEMSIZE_SHUT_DOWN', `${call}: this memsize instance was shut down`);
   };
 
-  return {
+  const hook: ExportHook = { maxTypes: options.maxTypes, isShutDown: () => shutdownPromise !== null };
+  const memsize: Memsize & { [EXPORT_HOOK]: ExportHook } = {
+    [EXPORT_HOOK]: hook,
     addRoot(name, target, addOptions) {
       assertRunning(`addRoot(${JSON.stringify(name)})`);
       registry.add(name, target, addOptions);
@@ -193,6 +223,9 @@ export function buildMemsize(
     rootNames() {
       return registry.names();
     },
+    collectedAt(name) {
+      return registry.collectedAt(name) ?? null;
+    },
     collect() {
       return collectCorrected();
     },
@@ -204,6 +237,8 @@ export function buildMemsize(
       assertRunning(call);
       const entry = registry.get(name);
       if (entry === undefined) {
+        const collectedAt = registry.collectedAt(name);
+        if (collectedAt !== undefined) throw new MemsizeError('ERR_MEMSIZE_ROOT_UNKNOWN', `${call}: ${collectedRootMessage(name, collectedAt)}`);
         const known = registry.names();
         throw new MemsizeError(
           'ERR_MEMSIZE_ROOT_UNKNOWN',
@@ -214,7 +249,7 @@ export function buildMemsize(
       if (resolution.status === 'collected') {
         registry.drop(entry);
         collector.forget(entry);
-        throw new MemsizeError('ERR_MEMSIZE_ROOT_UNKNOWN', `${call}: the root was garbage-collected and has been unregistered`);
+        throw new MemsizeError('ERR_MEMSIZE_ROOT_UNKNOWN', `${call}: ${collectedRootMessage(name, registry.collectedAt(name) ?? Date.now())}`);
       }
       if (resolution.status === 'failed') {
         throw new MemsizeError('ERR_MEMSIZE_INVALID_ROOT', `${call}: ${resolution.error.message}`);
@@ -275,4 +310,5 @@ export function buildMemsize(
       return shutdownPromise;
     },
   };
+  return memsize;
 }

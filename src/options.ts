@@ -410,8 +410,8 @@ export function resolveScanOptions(input: ScanOptions | undefined, call = 'scan(
   return resolveScanIn(call, '', input);
 }
 
-function resolveMemsizeIn(call: string, input: unknown, allowMeterProvider: boolean): ResolvedMemsizeOptions {
-  const extraKnown = allowMeterProvider ? [] : Object.keys(DEFAULTS.prometheus);
+/** `extraKnown`: keys another resolver validates (startPrometheus()'s listening options). */
+function resolveMemsizeIn(call: string, input: unknown, allowMeterProvider: boolean, extraKnown: readonly string[] = []): ResolvedMemsizeOptions {
   if (!allowMeterProvider && isPlainObject(input) && Object.hasOwn(input, 'meterProvider')) {
     throw invalid(
       call,
@@ -419,10 +419,17 @@ function resolveMemsizeIn(call: string, input: unknown, allowMeterProvider: bool
       'is not an option (it creates its own MeterProvider; use createMemsize({ meterProvider }) to report through yours)',
     );
   }
-  const merged = mergeAndValidate(call, '', input, DEFAULTS.memsize, RULES.memsize, DEPRECATED_ALIASES.memsize, extraKnown);
+  if (allowMeterProvider) {
+    const merged = mergeAndValidate(call, '', input, DEFAULTS.memsize, RULES.memsize, DEPRECATED_ALIASES.memsize, extraKnown);
+    checkSampleSize(call, '', merged);
+    return Object.freeze(merged);
+  }
+  // The helpers bring their own provider: leave `meterProvider` out of the options an error lists.
+  const { meterProvider: _defaultProvider, ...defaults } = DEFAULTS.memsize;
+  const { meterProvider: _providerRule, ...rules } = RULES.memsize;
+  const merged = mergeAndValidate(call, '', input, defaults, rules, DEPRECATED_ALIASES.memsize, extraKnown);
   checkSampleSize(call, '', merged);
-  if (!allowMeterProvider) merged.meterProvider = null;
-  return Object.freeze(merged);
+  return Object.freeze({ ...merged, meterProvider: null });
 }
 
 /**
@@ -445,7 +452,7 @@ export function resolveHandlerOptions(call: string, input: PrometheusHandlerOpti
 
 /** Resolve {@link startPrometheus}'s options: createMemsize()'s without `meterProvider`, plus {@link DEFAULTS}.prometheus. */
 export function resolvePrometheusOptions(call: string, input: PrometheusOptions | undefined): ResolvedPrometheusOptions {
-  const memsize = resolveMemsizeIn(call, input, false);
+  const memsize = resolveMemsizeIn(call, input, false, Object.keys(DEFAULTS.prometheus));
   const memsizeKeys = [...Object.keys(RULES.memsize), ...Object.keys(DEPRECATED_ALIASES.memsize)].filter((k) => k !== 'meterProvider');
   const listen = mergeAndValidate(call, '', input, DEFAULTS.prometheus, RULES.prometheus, {}, memsizeKeys);
   return Object.freeze({ memsize, ...listen });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as api from '../src/index.js';
 import * as prometheus from '../src/prometheus.js';
+import * as promClient from '../src/prom-client.js';
 import { importGraph, runtimeClosure } from './support/imports.js';
 
 describe('public API', () => {
@@ -27,10 +28,16 @@ describe('public API', () => {
     expect(Object.keys(prometheus).sort()).toEqual(['prometheusHandler', 'startPrometheus']);
   });
 
+  it('memsize/prom-client exports exactly registerPromClient', () => {
+    expect(Object.keys(promClient).sort()).toEqual(['registerPromClient']);
+  });
+
   it('the main entry loads no OpenTelemetry package but the API (the SDK is only for memsize/prometheus)', () => {
     const graph = importGraph();
     const packages = (entry: string) => [...runtimeClosure(graph, entry)].filter((m) => m.startsWith('@'));
     expect(packages('index.ts')).toEqual(['@opentelemetry/api']);
+    expect(packages('prom-client.ts').sort()).toEqual(['@opentelemetry/api']); // prom-client is not scoped
+    expect([...runtimeClosure(graph, 'index.ts')]).not.toContain('prom-client');
     // Control: the Prometheus entry does load the SDK, so the check above can tell.
     expect(packages('prometheus.ts')).toEqual(expect.arrayContaining(['@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus']));
   });
@@ -42,7 +49,7 @@ describe('public API', () => {
       peerDependenciesMeta: Record<string, { optional?: boolean }>;
     };
     expect(pkg.dependencies ?? {}).toEqual({});
-    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@opentelemetry/api', '@opentelemetry/exporter-prometheus', '@opentelemetry/sdk-metrics']);
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@opentelemetry/api', '@opentelemetry/exporter-prometheus', '@opentelemetry/sdk-metrics', 'prom-client']);
     for (const [name, range] of Object.entries(pkg.peerDependencies)) {
       expect(range, name).toMatch(/[\^~<>]/); // a range, not an exact pin
       expect(pkg.peerDependenciesMeta[name]?.optional === true, name).toBe(name !== '@opentelemetry/api');
@@ -56,9 +63,11 @@ describe('public API', () => {
       files: string[];
     };
     expect(pkg.type).toBe('module');
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './prometheus']);
-    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', import: './dist/index.js' });
-    expect(pkg.exports['./prometheus']).toEqual({ types: './dist/prometheus.d.ts', import: './dist/prometheus.js' });
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './prom-client', './prometheus']);
+    // One build for import and require() (test/regress/issue-19-require.test.ts).
+    expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    expect(pkg.exports['./prometheus']).toEqual({ types: './dist/prometheus.d.ts', default: './dist/prometheus.js' });
+    expect(pkg.exports['./prom-client']).toEqual({ types: './dist/prom-client.d.ts', default: './dist/prom-client.js' });
     expect(pkg.files).toContain('dist');
   });
 

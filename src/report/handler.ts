@@ -18,6 +18,7 @@ import { PAGE_CSP } from './page-assets.js';
 import { formatReport } from './text.js';
 import { checkScanRequest, HttpError, readBody, send, sendJSON, wantsJSON } from './http.js';
 import { ReportScans } from './scans.js';
+import { collectedRootMessage } from '../roots/registry.js';
 
 /**
  * What the report needs from memsize: the registered roots and a one-off scan of one of them.
@@ -37,6 +38,11 @@ export interface ReportSource {
    * the page shows each root's latest figures from it before any scan.
    */
   lastCollection?(): Collection | null;
+  /**
+   * When a weak root of this name was found garbage-collected (`memsize.collectedAt()`), or null:
+   * the page then says so instead of "no root named ... is registered".
+   */
+  collectedAt?(name: string): number | null;
 }
 
 
@@ -81,7 +87,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     );
   }
   const config = resolveReportHandlerOptions(options);
-  const base = config.prefix === '/' ? '' : config.prefix; // no trailing slash: '' when mounted at '/'
+  const configuredBase = config.prefix === '/' ? '' : config.prefix; // no trailing slash: '' when mounted at '/'
   const scans = new ReportScans(config.scanCooldownMillis);
   const canVerify = typeof source.verify === 'function' && typeof source.verifyCost === 'function';
   let lastVerify: VerifyResult | null = null;
@@ -97,6 +103,17 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       config.onError(error);
       return undefined;
     }
+  }
+
+  /** A 404 for a root name that is not registered, saying so when it was a weak root that was collected. */
+  function unknownRoot(name: string): HttpError {
+    let collectedAt: number | null = null;
+    try {
+      collectedAt = source.collectedAt?.(name) ?? null;
+    } catch {
+      // Context only: fall back to the plain message.
+    }
+    return new HttpError(404, collectedAt === null ? `no root named ${describeValue(name)} is registered` : collectedRootMessage(name, collectedAt));
   }
 
   function report(): ReportJSON {
@@ -116,7 +133,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     return buildReport(scans.current(source.rootNames()), { now: Date.now(), minIntervalMs: config.scanCooldownMillis, nextScanInMs: scans.nextScanInMs(), heap, collected });
   }
 
-  function servePage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+  function servePage(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, pageBase: string): void {
     const format = query.get('format');
     if (format !== null && !['html', 'json', 'text'].includes(format)) {
       throw new HttpError(400, `format must be html, json or text, got ${describeValue(format)}`);
@@ -127,7 +144,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     if (wantsJSON(req, format)) {
       if (wanted === null) return sendJSON(res, 200, data, {}, head);
       const root = data.roots.find((r) => r.name === wanted);
-      if (root === undefined) throw new HttpError(404, `no root named ${describeValue(wanted)} is registered`);
+      if (root === undefined) throw unknownRoot(wanted);
       return sendJSON(res, 200, { ...data, roots: [root] }, {}, head);
     }
     if (format === 'text') {
@@ -140,7 +157,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
         );
       return send(res, 200, 'text/plain', parts.join('\n') || 'no roots registered\n', {}, head);
     }
-    const html = renderHtml(data, { prefix: base, selected: wanted, title: config.title, maxTypes: config.maxTypes, verify: verifyState() });
+    const html = renderHtml(data, { prefix: pageBase, selected: wanted, title: config.title, maxTypes: config.maxTypes, verify: verifyState() });
     send(res, 200, 'text/html', html, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }, head);
   }
 
@@ -155,7 +172,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       throw new HttpError(400, 'the request body must be JSON like {"root": "sessions"}');
     }
     if (typeof name !== 'string') throw new HttpError(400, `the body's "root" must be a root's name, got ${describeValue(name)}`);
-    if (!source.rootNames().includes(name)) throw new HttpError(404, `no root named ${describeValue(name)} is registered`);
+    if (!source.rootNames().includes(name)) throw unknownRoot(name);
     // Another scan may have finished while this body was arriving; scans themselves are
     // synchronous, so one at a time is guaranteed and only the interval needs checking again.
     scans.checkPace();
@@ -165,7 +182,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     } catch (error) {
       scans.ended();
       if (error instanceof MemsizeError && error.code === 'ERR_MEMSIZE_ROOT_UNKNOWN') {
-        throw new HttpError(404, `no root named ${describeValue(name)} is registered`);
+        throw unknownRoot(name);
       }
       const message = error instanceof Error ? error.message : String(error);
       scans.recordFailure(name, message);
@@ -231,19 +248,17 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
   }
 
   return function memsizeReport(req, res, next) {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const { path, query: rawQuery, base } = routeOf(req, configuredBase);
     const isPage = path === (base || '/') || path === `${base}/`;
     if (!isPage && !path.startsWith(`${base}/`)) {
       if (typeof next === 'function') next();
       return false;
     }
     try {
-      const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+      const query = new URLSearchParams(rawQuery);
       if (isPage) {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${path} answers GET and HEAD`, { allow: 'GET, HEAD' });
-        servePage(req, res, query);
+        servePage(req, res, query, base);
       } else if (path === `${base}/scan`) {
         if (req.method !== 'POST') throw new HttpError(405, `${path} answers POST only`, { allow: 'POST' });
         serveScan(req, res).catch((error: unknown) => fail(res, error));
@@ -270,4 +285,41 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
     }
     return true;
   };
+}
+
+/** Where a request points: its path and query, and the prefix the report answers under for it. */
+interface Route {
+  readonly path: string;
+  readonly query: string;
+  /** The report's prefix as the browser sees it (no trailing slash; '' at the root). */
+  readonly base: string;
+}
+
+function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}
+
+/**
+ * Express, Connect and Fastify's middie strip the mount path from `req.url` and keep the whole URL
+ * in `req.originalUrl`. The report routes on the whole URL, so `app.use('/memsize', report)`
+ * answers at `/memsize` like `app.use(report)`. A handler mounted elsewhere
+ * (`app.use('/debug', report)`) answers under the mount path plus its prefix (`/debug/memsize`),
+ * and its page's links and scans say so.
+ */
+export function routeOf(req: IncomingMessage, base: string): Route {
+  const stripped = splitUrl(req.url ?? '/');
+  const originalUrl = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
+  if (typeof originalUrl !== 'string' || originalUrl === req.url) return { ...stripped, base };
+  const whole = splitUrl(originalUrl);
+  const under = (path: string, prefix: string) => path === (prefix || '/') || path.startsWith(`${prefix}/`);
+  // (A prefix of '/' would claim every path: try the mount first for it.)
+  if (base !== '' && under(whole.path, base)) return { ...whole, base };
+  // Mounted elsewhere: the mount path is what was stripped from the whole path.
+  const rest = stripped.path === '/' ? '' : stripped.path;
+  if (under(stripped.path, base) && whole.path.endsWith(rest)) {
+    const mount = whole.path.slice(0, whole.path.length - rest.length).replace(/\/$/, '');
+    return { path: `${mount}${stripped.path === '/' ? '' : stripped.path}` || '/', query: whole.query, base: `${mount}${base}` };
+  }
+  return { ...whole, base };
 }

@@ -111,6 +111,12 @@ export class RootEntry {
 export class RootRegistry {
   readonly #maxRoots: number;
   readonly #entries = new Map<string, RootEntry>();
+  /**
+   * Weak roots found garbage-collected, by name: when (Date.now()). So that a page or a call
+   * naming one can say it was collected rather than never registered. At most `maxRoots` names;
+   * a name leaves when it is added or removed again.
+   */
+  readonly #collected = new Map<string, number>();
   #generation = 0;
 
   constructor(maxRoots: number) {
@@ -151,20 +157,30 @@ export class RootRegistry {
     }
     const entry = new RootEntry(name, target, weak);
     this.#entries.set(name, entry);
+    this.#collected.delete(name);
     this.#generation++;
     return entry;
   }
 
   /** Unregister a root by name; false when there is none. */
   remove(name: string): boolean {
+    this.#collected.delete(name);
     const removed = this.#entries.delete(name);
     if (removed) this.#generation++;
     return removed;
   }
 
-  /** Drop this exact entry (a weak root found collected) unless it was already replaced. */
+  /** Drop this exact entry (a weak root found collected) unless it was already replaced, and remember when. */
   drop(entry: RootEntry): void {
-    if (this.#entries.get(entry.name) === entry) this.remove(entry.name);
+    if (this.#entries.get(entry.name) !== entry) return;
+    this.remove(entry.name);
+    if (this.#collected.size >= this.#maxRoots) this.#collected.delete(this.#collected.keys().next().value!);
+    this.#collected.set(entry.name, Date.now());
+  }
+
+  /** When a weak root of this name was found garbage-collected and dropped (Date.now()), or undefined. */
+  collectedAt(name: string): number | undefined {
+    return this.#collected.get(name);
   }
 
   get(name: string): RootEntry | undefined {
@@ -183,5 +199,19 @@ export class RootRegistry {
   clear(): void {
     if (this.#entries.size > 0) this.#generation++;
     this.#entries.clear();
+    this.#collected.clear();
   }
+}
+
+/**
+ * What to tell someone who names a weak root that was garbage-collected: why it went, and the two
+ * ways to keep it.
+ */
+export function collectedRootMessage(name: string, collectedAt: number, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - collectedAt) / 1000));
+  return (
+    `the root ${JSON.stringify(name)} was garbage-collected (found ${seconds} s ago) and unregistered: memsize holds an object root ` +
+    'weakly, so an object only memsize referenced (such as addRoot(name, new Map()) inline) goes at the next garbage collection. ' +
+    'Keep your own reference to it, or pass { weak: false }, or a function returning it'
+  );
 }

@@ -1,18 +1,25 @@
 /**
  * Proven live: a real Prometheus, started with deploy/prometheus/prometheus.yml and alerts.yml,
- * scrapes a real memsize process (this one, through startPrometheus()). The rules run in a
+ * scrapes a real memsize process (this one) twice over: through startPrometheus() (OpenTelemetry)
+ * and through memsize/prom-client on a prom-client Registry beside prom-client's default metrics,
+ * as two targets of the shipped job. Every alert must fire for each, and the dashboard's queries
+ * return data for each. The demo joins as a third target, serving through prom-client. The rules run in a
  * test-only copy whose windows and `for:` durations are divided by {@link FACTOR} (30 min becomes
  * 8 s), so that each alert can fire within seconds; names, thresholds and structure are the
  * shipped ones. The process holds one root per alert (growing, truncated, failing, removed, slow)
  * and a flat root that must stay quiet. Then every dashboard query and every rule runs through
  * Prometheus' HTTP API and must parse and return data.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import client from 'prom-client';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { ValueType } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startPrometheus, type PrometheusMemsize } from '../../src/prometheus.js';
+import { registerPromClient } from '../../src/prom-client.js';
 import { scan } from '../../src/index.js';
 import { startDemo, type RunningDemo } from '../support/demo.js';
 import { createShop } from '../../demo/shop.mjs';
@@ -100,6 +107,9 @@ const EXPECTED_FIRING: Record<string, Record<string, string>> = {
 
 describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${prometheus.skipNote}`, () => {
   let app: PrometheusMemsize | undefined;
+  // The same memsize instance's series through prom-client, on a second port.
+  let promClientServer: Server | undefined;
+  let instances: { otel: string; promClient: string } | undefined;
   let server: PrometheusServer | undefined;
   // The demo with its leak sped up past what one walk covers: a second target of the same job.
   let demo: RunningDemo | undefined;
@@ -148,6 +158,16 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
       .addCallback((result) => {
         for (const space of getHeapSpaceStatistics()) result.observe(space.space_used_size, { 'v8js.heap.space.name': space.space_name });
       });
+    // The same series through memsize/prom-client, beside prom-client's default Node metrics
+    // (nodejs_heap_size_used_bytes feeds the heap-share panels).
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry });
+    registerPromClient(app, { registry });
+    promClientServer = createServer((req, res) => {
+      registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
+    });
+    await new Promise<void>((resolve) => promClientServer!.listen(0, '127.0.0.1', resolve));
+    instances = { otel: `127.0.0.1:${app.port}`, promClient: `127.0.0.1:${(promClientServer.address() as AddressInfo).port}` };
     // About 30 entries a second: RequestEntry alone grows by several MiB an hour, well past the
     // 1 MiB/h floor of the growth alerts even if a busy machine runs the timer late.
     let id = 0;
@@ -168,9 +188,9 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
     config.global.evaluation_interval = '1s';
     for (const job of config.scrape_configs) {
       job.scrape_timeout = '1s';
-      for (const s of job.static_configs) s.targets = s.targets.map((t) => t.replace(/:\d+$/, `:${app!.port}`));
+      for (const s of job.static_configs) s.targets = [instances.otel, instances.promClient];
     }
-    demo = await startDemo({ DEMO_LEAK_PER_SECOND: String(DEMO_LEAK_PER_SECOND), DEMO_LEAK_CAP: String(DEMO_LEAK_CAP), DEMO_MIN_INTERVAL_MS: '100' });
+    demo = await startDemo({ DEMO_METRICS: 'prom-client', DEMO_LEAK_PER_SECOND: String(DEMO_LEAK_PER_SECOND), DEMO_LEAK_CAP: String(DEMO_LEAK_CAP), DEMO_MIN_INTERVAL_MS: '100' });
     config.scrape_configs[0]!.static_configs[0]!.targets.push(new URL(demo.urls.metrics).host);
     server = await startPrometheusServer(binary, { 'prometheus.yml': stringify(config), [config.rule_files[0]!]: stringify(testRules) });
   });
@@ -180,23 +200,30 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
     clearInterval(grow);
     await server?.stop();
     await app?.shutdown();
+    if (promClientServer !== undefined) {
+      const closing = new Promise((resolve) => promClientServer!.close(resolve));
+      promClientServer.closeAllConnections();
+      await closing;
+    }
   });
 
-  it('scrapes the app with the shipped job and path, and loads every rule healthy', async () => {
+  it('scrapes the app with the shipped job and path, through OpenTelemetry and prom-client, and loads every rule healthy', async () => {
     const srv = server!;
-    // Samples arrive about 5 s after start: wait for every root (bounded).
-    const deadline = Date.now() + SAMPLES_DEADLINE_MS;
-    let roots: string[] = [];
-    while (Date.now() < deadline) {
-      const res = await instantQuery(srv, `memsize_root_bytes{instance="127.0.0.1:${app!.port}"}`);
-      roots = res.data.result.map((s) => s.metric.root!).sort();
-      if (roots.length === 6) break;
-      await sleep(250);
-    }
-    expect(roots, srv.log()).toEqual(['broken', 'flat', 'growing', 'huge', 'removed', 'slow']);
     const job = (parse(readRepoFile(SCRAPE_CONFIG)) as { scrape_configs: { job_name: string }[] }).scrape_configs[0]!.job_name;
-    const up = await instantQuery(srv, `up{job="${job}", instance="127.0.0.1:${app!.port}"}`);
-    expect(up.data.result.map((s) => s.value[1])).toEqual(['1']);
+    for (const instance of Object.values(instances!)) {
+      // Samples arrive about 5 s after start: wait for every root (bounded).
+      const deadline = Date.now() + SAMPLES_DEADLINE_MS;
+      let roots: string[] = [];
+      while (Date.now() < deadline) {
+        const res = await instantQuery(srv, `memsize_root_bytes{instance="${instance}"}`);
+        roots = res.data.result.map((s) => s.metric.root!).sort();
+        if (roots.length === 6) break;
+        await sleep(250);
+      }
+      expect(roots, `${instance}\n${srv.log()}`).toEqual(['broken', 'flat', 'growing', 'huge', 'removed', 'slow']);
+      const up = await instantQuery(srv, `up{job="${job}", instance="${instance}"}`);
+      expect(up.data.result.map((s) => s.value[1]), instance).toEqual(['1']);
+    }
 
     const rules = await promApi<{ groups: { rules: { name: string; health: string; lastError?: string; type: string }[] }[] }>(srv, '/api/v1/rules');
     const loaded = rules.data.groups.flatMap((g) => g.rules);
@@ -207,13 +234,17 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
     for (const rule of again.data.groups.flatMap((g) => g.rules)) expect({ rule: rule.name, health: rule.health, error: rule.lastError ?? '' }).toEqual({ rule: rule.name, health: 'ok', error: '' });
   });
 
-  it('fires every alert for the root made to trip it, and none for the flat root', async () => {
+  it('fires every alert for the root made to trip it, through each endpoint, and none for the flat root', async () => {
     const srv = server!;
     // Now the failures happen: a root removed, a root function that starts throwing.
     expect(app!.removeRoot('removed')).toBe(true);
     state.broken = true;
-    const matches = (alert: Alert, name: string) =>
-      alert.labels.alertname === name && Object.entries(EXPECTED_FIRING[name]!).every(([k, v]) => alert.labels[k] === v);
+    // Each expected alert, once per endpoint: "MemsizeWalkErrors@127.0.0.1:port".
+    const expected = Object.values(instances!).flatMap((instance) => Object.keys(EXPECTED_FIRING).map((name) => ({ name, instance })));
+    const matches = (alert: Alert, name: string, instance?: string) =>
+      alert.labels.alertname === name &&
+      (instance === undefined || alert.labels.instance === instance) &&
+      Object.entries(EXPECTED_FIRING[name]!).every(([k, v]) => alert.labels[k] === v);
     const deadline = Date.now() + ALERTS_DEADLINE_MS;
     while (Date.now() < deadline) {
       const res = await promApi<{ alerts: Alert[] }>(srv, '/api/v1/alerts');
@@ -223,13 +254,13 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
       }
       flatAlerts.push(...res.data.alerts.filter((a) => a.labels.root === 'flat'));
       const firing = [...seen.values()].filter((a) => a.state === 'firing');
-      // Once MemsizeWalkTooSlow fired, stop blocking the event loop.
-      if (firing.some((a) => a.labels.alertname === 'MemsizeWalkTooSlow')) state.slow = false;
-      if (Object.keys(EXPECTED_FIRING).every((name) => firing.some((a) => matches(a, name)))) break;
+      // Once MemsizeWalkTooSlow fired for both endpoints, stop blocking the event loop.
+      if (Object.values(instances!).every((instance) => firing.some((a) => matches(a, 'MemsizeWalkTooSlow', instance)))) state.slow = false;
+      if (expected.every(({ name, instance }) => firing.some((a) => matches(a, name, instance)))) break;
       await sleep(500);
     }
-    const firing = (name: string) => [...seen.values()].filter((a) => a.state === 'firing' && matches(a, name)).length > 0;
-    const fired = Object.fromEntries(Object.keys(EXPECTED_FIRING).map((name) => [name, firing(name)]));
+    const firing = (name: string, instance: string) => [...seen.values()].some((a) => a.state === 'firing' && matches(a, name, instance));
+    const fired = Object.fromEntries(expected.map(({ name, instance }) => [`${name}@${instance}`, firing(name, instance)]));
     // On failure, the raw samples behind the alerts say whether the app, the scrape or the rule is at fault.
     let samples = '';
     if (Object.values(fired).includes(false)) {
@@ -238,17 +269,19 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
         samples += `${expr}: ${JSON.stringify(res.data.result)}\n`;
       }
     }
-    expect(fired, `alerts seen: ${JSON.stringify([...seen.values()], null, 1)}\nsamples:\n${samples}prometheus log:\n${srv.log()}`).toEqual(Object.fromEntries(Object.keys(EXPECTED_FIRING).map((name) => [name, true])));
+    expect(fired, `alerts seen: ${JSON.stringify([...seen.values()], null, 1)}\nsamples:\n${samples}prometheus log:\n${srv.log()}`).toEqual(
+      Object.fromEntries(expected.map(({ name, instance }) => [`${name}@${instance}`, true])),
+    );
 
     // The flat root: its growth trend is evaluated (0), and no alert ever named it.
     const trend = await instantQuery(srv, 'memsize:root_bytes:deriv30m{root="flat"}');
-    expect(trend.data.result.map((s) => Number(s.value[1]))).toEqual([0]);
+    expect(trend.data.result.map((s) => Number(s.value[1]))).toEqual([0, 0]);
     const history = await instantQuery(srv, 'count_over_time(ALERTS{root="flat"}[10m])');
     expect(history.data.result).toEqual([]);
     expect(flatAlerts).toEqual([]);
     // Nor did the growth alerts name any other root of this process than the growing one.
-    const own = `127.0.0.1:${app!.port}`;
-    const growthRoots = new Set([...seen.values()].filter((a) => /Growing$/.test(a.labels.alertname!) && a.labels.instance === own).map((a) => a.labels.root));
+    const own = Object.values(instances!);
+    const growthRoots = new Set([...seen.values()].filter((a) => /Growing$/.test(a.labels.alertname!) && own.includes(a.labels.instance!)).map((a) => a.labels.root));
     expect([...growthRoots]).toEqual(['growing']);
   });
 
@@ -296,29 +329,38 @@ describe.runIf(prometheus.run)(`deploy/ and grafana/ against a real Prometheus${
     expect(Math.abs(last / (leaked * bytesPerEntry) - 1)).toBeLessThan(0.15);
   });
 
-  it('runs every dashboard variable and panel query: each parses and returns data', async () => {
+  it('runs every dashboard variable and panel query: each parses and returns data, for every target and for the prom-client one alone', async () => {
     const srv = server!;
-    // Variables in order, each narrowed by the ones before, every value selected (Grafana's "All").
-    const values: Record<string, string> = {};
-    for (const variable of dashboardVariables(dashboard)) {
-      const res = await promApi<string[]>(srv, `/api/v1/label/${variable.label}/values`, { 'match[]': substituteVariables(variable.selector, values) });
-      expect(res.status, `${variable.name}: ${res.error}`).toBe('success');
-      expect(res.data.length, `variable ${variable.name} has no values`).toBeGreaterThan(0);
-      // Regex-escaped, and the backslash escaped again inside the PromQL string, as Grafana does.
-      values[variable.name] = `(${res.data.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&')).join('|')})`;
-    }
-    expect(values.root).toContain('growing');
-
+    const escape = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&');
+    const failures: string[] = [];
     const queries = dashboardQueries(dashboard);
     expect(queries.length).toBeGreaterThanOrEqual(15);
-    const failures: string[] = [];
-    for (const q of queries) {
-      const expr = substituteVariables(q.expr, values);
-      expect(expr, `${q.panel}: a variable was left unreplaced`).not.toMatch(/\$/);
-      const res = await instantQuery(srv, expr);
-      if (res.status !== 'success') failures.push(`${q.panel} [${q.refId}]: ${res.error}\n  ${expr}`);
-      // A correction exists only for roots calibrated by verify() (docs/verify.md): none here.
-      else if (res.data.result.length === 0 && !expr.includes('memsize_root_correction_ratio')) failures.push(`${q.panel} [${q.refId}]: no data\n  ${expr}`);
+    // Grafana's "All" for every variable; then the app's prom-client endpoint alone, then the demo's.
+    for (const only of [undefined, instances!.promClient, new URL(demo!.urls.metrics).host]) {
+      // Variables in order, each narrowed by the ones before, every value selected (Grafana's "All").
+      const values: Record<string, string> = {};
+      for (const variable of dashboardVariables(dashboard)) {
+        const res = await promApi<string[]>(srv, `/api/v1/label/${variable.label}/values`, { 'match[]': substituteVariables(variable.selector, values) });
+        expect(res.status, `${variable.name}: ${res.error}`).toBe('success');
+        expect(res.data.length, `variable ${variable.name} has no values`).toBeGreaterThan(0);
+        if (variable.name === 'instance' && only !== undefined) {
+          expect(res.data).toContain(only);
+          values[variable.name] = `(${escape(only)})`;
+          continue;
+        }
+        // Regex-escaped, and the backslash escaped again inside the PromQL string, as Grafana does.
+        values[variable.name] = `(${res.data.map(escape).join('|')})`;
+      }
+      expect(values.root).toContain(only === new URL(demo!.urls.metrics).host ? 'requestLog' : 'growing');
+
+      for (const q of queries) {
+        const expr = substituteVariables(q.expr, values);
+        expect(expr, `${q.panel}: a variable was left unreplaced`).not.toMatch(/\$/);
+        const res = await instantQuery(srv, expr);
+        if (res.status !== 'success') failures.push(`${q.panel} [${q.refId}]: ${res.error}\n  ${expr}`);
+        // A correction exists only for roots calibrated by verify() (docs/verify.md): none here.
+        else if (res.data.result.length === 0 && !expr.includes('memsize_root_correction_ratio')) failures.push(`${q.panel} [${q.refId}] (${only ?? 'every target'}): no data\n  ${expr}`);
+      }
     }
     expect(failures).toEqual([]);
   });

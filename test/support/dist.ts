@@ -19,7 +19,7 @@ function newestMtimeMs(dir: string): number {
 
 /** Throws unless dist/ exists and is at least as new as every file in src/. */
 export function assertDistFresh(): void {
-  if (!existsSync(DIST_INDEX)) throw new Error('dist/ is missing: run `npm run build` (npm ci does it)');
+  if (!existsSync(DIST_INDEX)) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
   if (newestMtimeMs(join(ROOT_DIR, 'src')) > statSync(DIST_INDEX).mtimeMs + 1) {
     throw new Error('dist/ is older than src/: run `npm run build` so tests that run dist/ run the current code');
   }
