@@ -23,6 +23,8 @@
  *   (the instance alone reads 184 bytes where deep reads are unavailable);
  * - not an entry: a value inside a Map, Set, array or plain object (its nearest dominating
  *   candidate) smaller than half of that collection is offered through the collection;
+ * - an object whose readable path passes through a collection's entries (`… › (entry) › …`) is
+ *   an entry too, even when several collections share it and none dominates it;
  * - overlaps: when a candidate holds other listed candidates, they come first, and it is listed
  *   only when they cover less than 80% of it (else it is shown through them).
  */
@@ -33,8 +35,8 @@ import { describeValue, MemsizeError } from '../errors.js';
 import { openSession, unavailableReason, type InspectorSession, type RemoteObject } from '../inspector/session.js';
 import { sanitizeTypeName } from '../size/classify.js';
 import { computeDominators, type Dominators } from './dominators.js';
-import { nodeNameOf, nodeTypeName, takeHeapGraph, type HeapGraph, type SnapshotReadStats } from './heap-graph.js';
-import { buildRetainers, depthsFromRoot, retainerPath, type PathContext } from './retainer-path.js';
+import { edgeNameOf, nodeNameOf, nodeTypeName, takeHeapGraph, type HeapGraph, type SnapshotReadStats } from './heap-graph.js';
+import { buildRetainers, retainerPath, type PathContext, type RetainerPath } from './retainer-path.js';
 import { estimateVerifyCost, type VerifyCost } from './verify.js';
 
 /** Options for `memsize.discover()`. Every field is optional. */
@@ -141,7 +143,9 @@ export interface RegisteredRoot {
 
 const WRAPPER_SHARE = 0.8;
 const ENTRY_SHARE = 0.5;
-const ENTRY_HOLDERS = new Set(['Map', 'Set', 'Array', 'Object', 'WeakMap', 'WeakSet']);
+const COLLECTIONS = new Set(['Map', 'Set', 'Array', 'WeakMap', 'WeakSet']);
+/** A plain object with this many properties is taken for an object used as a map. */
+const MAP_LIKE_PROPERTIES = 64;
 const GROUP = 'memsize-discover';
 
 /**
@@ -174,19 +178,32 @@ export function runDiscover(options: ResolvedDiscoverOptions, cost: VerifyCost, 
         if (name === null) globals.add(n);
         else rootIds.set(n, name);
       }
+      // globalThis is the global proxy; the properties live on the global object, which its
+      // native context holds as `extension` (Node 20.20.2 to 26.12.1).
+      for (const proxy of [...globals]) {
+        const native = childNamed(graph, proxy, 'native_context');
+        const global = native < 0 ? -1 : childNamed(graph, native, 'extension');
+        if (global >= 0 && nodeTypeName(graph, global) === 'object') globals.add(global);
+      }
     }
   } finally {
     session?.release(GROUP);
   }
-  const chosen = chooseCandidates(graph, dom, globals, options);
   const retainers = buildRetainers(graph);
   const cwd = process.cwd();
-  const context: PathContext = { graph, retainers, depth: depthsFromRoot(graph), globals, moduleName: (url) => shortModuleName(url, cwd) };
+  const context: PathContext = { graph, retainers, globals, moduleName: (url) => shortModuleName(url, cwd) };
+  const paths = new Map<number, RetainerPath>();
+  const pathOf = (node: number): RetainerPath => {
+    let path = paths.get(node);
+    if (path === undefined) { path = retainerPath(context, node); paths.set(node, path); }
+    return path;
+  };
+  const chosen = chooseCandidates(graph, dom, globals, options, (node) => pathOf(node).steps.includes('(entry)'));
   const names = new Set(takenNames);
   const candidates: DiscoverCandidate[] = [];
   const nameOfNode = new Map<number, string>();
   for (const pick of chosen) {
-    const path = retainerPath(context, pick.node);
+    const path = pathOf(pick.node);
     const name = uniqueName(suggestName(path.steps, pick.type), names);
     names.add(name);
     nameOfNode.set(pick.node, name);
@@ -199,7 +216,7 @@ export function runDiscover(options: ResolvedDiscoverOptions, cost: VerifyCost, 
       objects: pick.objects,
       name,
       ref,
-      coveredBy: coveredBy(graph, dom, rootIds, pick.node),
+      coveredBy: coveredBy(graph, dom, rootIds, globals, pick.node),
       contains: [],
     });
   }
@@ -221,6 +238,18 @@ export function runDiscover(options: ResolvedDiscoverOptions, cost: VerifyCost, 
     candidates,
     refsUnavailable,
   };
+}
+
+function propertyCount(g: HeapGraph, node: number): number {
+  const property = g.edgeTypeNames.indexOf('property');
+  let count = 0;
+  for (let e = g.firstEdge[node]!; e < g.firstEdge[node + 1]!; e++) if (g.edgeType[e] === property) count++;
+  return count;
+}
+
+function childNamed(g: HeapGraph, from: number, name: string): number {
+  for (let e = g.firstEdge[from]!; e < g.firstEdge[from + 1]!; e++) if (edgeNameOf(g, e) === name) return g.edgeTo[e]!;
+  return -1;
 }
 
 /** The snapshot id of a live object (ids persist from the snapshot on), or null. */
@@ -275,7 +304,7 @@ interface Pick {
 }
 
 /** The candidate rules (see the module comment), over the dominator tree. */
-export function chooseCandidates(g: HeapGraph, dom: Dominators, globals: ReadonlySet<number>, options: { top: number; minBytes: number }): Pick[] {
+export function chooseCandidates(g: HeapGraph, dom: Dominators, globals: ReadonlySet<number>, options: { top: number; minBytes: number }, viaEntry: (node: number) => boolean = () => false): Pick[] {
   const R = dom.reachableCount;
   const labels = new Map<number, string | null>();
   const labelOf = (d: number): string | null => {
@@ -310,17 +339,40 @@ export function chooseCandidates(g: HeapGraph, dom: Dominators, globals: Readonl
     const up = dom.idom[d]!;
     holder[d] = eligible[up] === 1 ? up : holder[up]!;
   }
+  // A collection's entries are offered through the collection: Maps, Sets, arrays, and plain
+  // objects with many properties (objects used as maps, not records or modules' exports).
+  const collection = new Map<number, boolean>();
+  const isCollection = (d: number): boolean => {
+    let known = collection.get(d);
+    if (known === undefined) {
+      const label = labelOf(d) ?? '';
+      known = COLLECTIONS.has(label) || (label === 'Object' && propertyCount(g, dom.order[d]!) >= MAP_LIKE_PROPERTIES);
+      collection.set(d, known);
+    }
+    return known;
+  };
   const pool: number[] = [];
   for (let d = 1; d < R; d++) {
     const retained = dom.retained[d]!;
     if (eligible[d] !== 1 || retained < options.minBytes) continue;
     if (below[d]! >= WRAPPER_SHARE * retained) continue; // a wrapper: its big child is offered
-    const h = holder[d]!;
-    if (h > 0 && ENTRY_HOLDERS.has(labelOf(h) ?? '') && retained < ENTRY_SHARE * dom.retained[h]!) continue; // an entry
+    let entry = false;
+    for (let h = holder[d]!; h > 0; h = holder[h]!) {
+      if (isCollection(h) && retained < ENTRY_SHARE * dom.retained[h]!) { entry = true; break; }
+    }
+    if (entry) continue;
     pool.push(d);
   }
   pool.sort((a, b) => dom.retained[b]! - dom.retained[a]!);
-  pool.length = Math.min(pool.length, options.top * 4);
+  // Reached only through a collection's entries (shared by several collections, so no one of them
+  // dominates it): offered through the collection's holder, as any entry.
+  const kept: number[] = [];
+  for (const d of pool) {
+    if (kept.length >= options.top * 4) break;
+    if (!viaEntry(dom.order[d]!)) kept.push(d);
+  }
+  pool.length = 0;
+  pool.push(...kept);
   const inPool = new Set(pool);
   // For each pooled node, the pooled nodes it dominates (through any chain of dominators).
   const containsOf = new Map<number, number[]>(pool.map((d) => [d, []]));
@@ -344,16 +396,24 @@ export function chooseCandidates(g: HeapGraph, dom: Dominators, globals: Readonl
   }
   const listed = pool.filter((d) => !dropped.has(d)).slice(0, options.top);
   const listedSet = new Set(listed);
-  // The more specific first: a candidate moves after the last candidate it contains.
-  const ordered: number[] = [];
+  // The more specific first: a candidate waits until every listed candidate it contains is out.
+  const unique: number[] = [];
+  const waiting: number[] = [];
+  const out = new Set<number>();
+  const ready = (d: number): boolean => containsOf.get(d)!.every((c) => !listedSet.has(c) || out.has(c));
   for (const d of listed) {
-    const inner = containsOf.get(d)!.filter((c) => listedSet.has(c));
-    if (inner.length === 0) { ordered.push(d); continue; }
-    const pending = inner.filter((c) => !ordered.includes(c));
-    if (pending.length === 0) ordered.push(d);
-    else { ordered.push(...pending); ordered.push(d); }
+    if (!ready(d)) { waiting.push(d); continue; }
+    unique.push(d);
+    out.add(d);
+    for (let i = 0; i < waiting.length; i++) {
+      if (!ready(waiting[i]!)) continue;
+      unique.push(waiting[i]!);
+      out.add(waiting[i]!);
+      waiting.splice(i, 1);
+      i = -1;
+    }
   }
-  const unique = [...new Set(ordered)];
+  unique.push(...waiting);
   return unique.map((d) => ({
     node: dom.order[d]!,
     type: labelOf(d)!,
@@ -364,7 +424,7 @@ export function chooseCandidates(g: HeapGraph, dom: Dominators, globals: Readonl
 }
 
 /** The registered root that reaches `node`: one that dominates it, else one it is reachable from. */
-function coveredBy(g: HeapGraph, dom: Dominators, roots: ReadonlyMap<number, string>, node: number): string | null {
+function coveredBy(g: HeapGraph, dom: Dominators, roots: ReadonlyMap<number, string>, globals: ReadonlySet<number>, node: number): string | null {
   if (roots.size === 0) return null;
   const direct = roots.get(node);
   if (direct !== undefined) return direct;
@@ -372,12 +432,20 @@ function coveredBy(g: HeapGraph, dom: Dominators, roots: ReadonlyMap<number, str
     const name = roots.get(dom.order[d]!);
     if (name !== undefined) return name;
   }
-  for (const [rootNode, name] of roots) if (reaches(g, rootNode, node)) return name;
+  for (const [rootNode, name] of roots) if (reaches(g, rootNode, node, globals)) return name;
   return null;
 }
 
-/** Whether `to` is reachable from `from` over non-weak edges. */
-function reaches(g: HeapGraph, from: number, to: number): boolean {
+/** Edges a walk from a root does not follow: prototypes, hidden classes, outer scopes. */
+const UNWALKED_EDGES = new Set(['__proto__', 'map', 'prototype', 'constructor', 'previous', 'shared', 'code', 'feedback_cell', 'scope_info', 'native_context']);
+const UNWALKED_TYPES = new Set(['code', 'hidden', 'object shape', 'synthetic', 'native']);
+
+/**
+ * Whether `to` is reachable from `from` as memsize's walk would reach it: through properties,
+ * elements, collection entries and closure scopes, not prototypes, hidden classes or the module
+ * and global scopes (through which everything reaches everything).
+ */
+function reaches(g: HeapGraph, from: number, to: number, globals: ReadonlySet<number>): boolean {
   const seen = new Uint8Array(g.nodeCount);
   const stack = [from];
   seen[from] = 1;
@@ -389,6 +457,9 @@ function reaches(g: HeapGraph, from: number, to: number): boolean {
       const w = g.edgeTo[e]!;
       if (seen[w] === 1) continue;
       seen[w] = 1;
+      if (globals.has(w) || UNWALKED_TYPES.has(nodeTypeName(g, w)) || nodeNameOf(g, w) === 'system / NativeContext') continue;
+      const name = edgeNameOf(g, e);
+      if (typeof name === 'string' && UNWALKED_EDGES.has(name)) continue;
       stack.push(w);
     }
   }

@@ -50,33 +50,10 @@ export function edgeSource(g: HeapGraph, e: number): number {
   return lo;
 }
 
-/** Breadth-first depth of every node from the snapshot's root over non-weak edges (-1: unreachable). */
-export function depthsFromRoot(g: HeapGraph): Int32Array {
-  const depth = new Int32Array(g.nodeCount).fill(-1);
-  const queue = new Uint32Array(g.nodeCount);
-  let head = 0;
-  let tail = 0;
-  depth[g.rootIndex] = 0;
-  queue[tail++] = g.rootIndex;
-  while (head < tail) {
-    const v = queue[head++]!;
-    const d = depth[v]! + 1;
-    for (let e = g.firstEdge[v]!; e < g.firstEdge[v + 1]!; e++) {
-      if (g.edgeType[e] === g.weakEdgeType) continue;
-      const w = g.edgeTo[e]!;
-      if (depth[w]! >= 0) continue;
-      depth[w] = d;
-      queue[tail++] = w;
-    }
-  }
-  return depth;
-}
-
 /** What {@link retainerPath} needs besides the graph. */
 export interface PathContext {
   graph: HeapGraph;
   retainers: Retainers;
-  depth: Int32Array;
   /** Node of the global object (and its proxy), or -1: its properties are a known place. */
   globals: ReadonlySet<number>;
   /** Shortens a module URL for display (e.g. relative to the working directory). */
@@ -186,70 +163,64 @@ function exportedBinding(c: PathContext, cell: number): string[] | null {
 }
 
 const COLLECTION_NAMES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
+/** Nodes searched per path at most: the nearest known place is usually a few hops away. */
+const MAX_VISITS = 200_000;
+/** Retainer nodes that are never on a readable path (handle scopes, the GC roots, code). */
+const SKIPPED_TYPES = new Set(['synthetic', 'code', 'object shape']);
 
 /**
- * Walk up from `node` to a known place, preferring at each step a retainer closer to the
- * snapshot's root (so the walk ends) and, among those, a named edge from a JavaScript value.
+ * The nearest known place above `node`: a breadth-first search up the retainers (fewest hops
+ * first, weak edges ignored) that stops at the first variable of a module or closure, exported
+ * binding or global property, then names the edges on the way down.
  */
 export function retainerPath(c: PathContext, node: number): RetainerPath {
   const g = c.graph;
-  const steps: string[] = [];
-  const seen = new Set<number>([node]);
-  let current = node;
-  for (let hop = 0; hop < 4 * MAX_STEPS && steps.length < MAX_STEPS; hop++) {
+  const via = new Map<number, number>([[node, -1]]); // node -> edge to the node it retains on the way down
+  const queue = [node];
+  for (let head = 0; head < queue.length && via.size < MAX_VISITS; head++) {
+    const current = queue[head]!;
     if (nodeNameOf(g, current) === 'system / Cell') {
       const binding = exportedBinding(c, current);
-      if (binding !== null) return { steps: [...binding, ...steps.reverse()], named: true };
+      if (binding !== null) return { steps: [...binding, ...stepsDown(c, current, via)], named: true };
     }
-    let best = -1;
-    let bestScore = -Infinity;
     for (let i = c.retainers.start[current]!; i < c.retainers.start[current + 1]!; i++) {
       const e = c.retainers.edges[i]!;
       const from = edgeSource(g, e);
-      const d = c.depth[from]!;
-      if (d < 0 || seen.has(from)) continue;
+      if (via.has(from)) continue;
       const type = edgeType(g, e);
-      const name = edgeNameOf(g, e);
-      let score = -d;
-      if (type === 'context' && nodeNameOf(g, from) === 'system / Context') score += 1e9;
-      else if (c.globals.has(from) && type === 'property') score += 1e9;
-      else if (nodeNameOf(g, current) === 'system / Cell' || (type === 'property' && isJsNode(g, from))) score += 1e6;
-      else if (type === 'element' && isJsNode(g, from)) score += 1e6;
-      // Never climb away from the root: a retainer deeper than this node leads round in circles.
-      if (d >= c.depth[current]! && score < 1e6) continue;
-      if (typeof name === 'string' && name === '__proto__') score -= 1e7;
-      if (score > bestScore) { bestScore = score; best = e; }
+      if ((type === 'context' && nodeNameOf(g, from) === 'system / Context') || (c.globals.has(from) && type === 'property')) {
+        const place = type === 'context' ? describeContext(c, from) : 'global';
+        return { steps: [place, String(edgeNameOf(g, e)), ...stepsDown(c, current, via)], named: true };
+      }
+      if (SKIPPED_TYPES.has(nodeTypeName(g, from)) || c.globals.has(from) || edgeNameOf(g, e) === '__proto__') continue;
+      via.set(from, e);
+      queue.push(from);
     }
-    if (best < 0) break;
-    const from = edgeSource(g, best);
-    const type = edgeType(g, best);
-    const name = edgeNameOf(g, best);
-    if (type === 'context' && nodeNameOf(g, from) === 'system / Context') {
-      steps.push(String(name));
-      return { steps: [describeContext(c, from), ...steps.reverse()], named: true };
-    }
-    if (c.globals.has(from) && type === 'property') {
-      steps.push(String(name));
-      return { steps: ['global', ...steps.reverse()], named: true };
-    }
-    if (isJsNode(g, from)) {
-      if (type === 'property' || type === 'internal' && typeof name === 'string' && name.startsWith('#')) steps.push(String(name));
-      else if (type === 'element') steps.push(`[${name}]`);
-    } else if (COLLECTION_NAMES.has(nodeNameOf(g, firstJsRetainer(c, from))) && steps.at(-1) !== '(entry)') {
-      steps.push('(entry)');
-    }
-    seen.add(from);
-    current = from;
   }
-  return { steps: ['(unnamed)', ...steps.reverse()], named: false };
+  return { steps: ['(unnamed)'], named: false };
 }
 
-/** The JavaScript value holding an internal node through an `internal` edge (a Map's table), or -1. */
-function firstJsRetainer(c: PathContext, n: number): number {
+/** Steps from `top` down to the searched node, along the edges the search came up by. */
+function stepsDown(c: PathContext, top: number, via: ReadonlyMap<number, number>): string[] {
   const g = c.graph;
-  for (let i = c.retainers.start[n]!; i < c.retainers.start[n + 1]!; i++) {
-    const from = edgeSource(g, c.retainers.edges[i]!);
-    if (isJsNode(g, from)) return from;
+  const steps: string[] = [];
+  // via maps a retainer to its edge down; walk from the searched node up to `top` to list them.
+  const chain: number[] = [];
+  for (let n = top; ; ) {
+    const e = via.get(n);
+    if (e === undefined || e < 0) break;
+    chain.push(e);
+    n = g.edgeTo[e]!;
   }
-  return -1;
+  for (const e of chain) {
+    const from = edgeSource(g, e);
+    const type = edgeType(g, e);
+    const name = edgeNameOf(g, e);
+    if (isJsNode(g, from)) {
+      if (COLLECTION_NAMES.has(nodeNameOf(g, from)) && type === 'internal') steps.push('(entry)');
+      else if (type === 'property') steps.push(String(name));
+      else if (type === 'element') steps.push(`[${name}]`);
+    }
+  }
+  return steps;
 }
