@@ -178,11 +178,21 @@ export function runDiscover(options: ResolvedDiscoverOptions, cost: VerifyCost, 
         if (name === null) globals.add(n);
         else rootIds.set(n, name);
       }
-      // globalThis is the global proxy; the properties live on the global object, which its
-      // native context holds as `extension` (Node 20.20.2 to 26.12.1).
+      // globalThis is the global proxy; the properties live on the global object: the proxy's
+      // `global_object` edge (Node 24.22.3, 26.12.1), or its native context's `extension`
+      // (Node 20.20.2).
       for (const proxy of [...globals]) {
-        const native = childNamed(graph, proxy, 'native_context');
-        const global = native < 0 ? -1 : childNamed(graph, native, 'extension');
+        let global = childNamed(graph, proxy, 'global_object');
+        if (global < 0) {
+          const native = childNamed(graph, proxy, 'native_context');
+          global = native < 0 ? -1 : childNamed(graph, native, 'global_object');
+          if (global < 0 && native >= 0) global = childNamed(graph, native, 'extension');
+        }
+        if (global < 0) {
+          // Node 22.23.5 shows neither: the proxy's hidden class has the global object as prototype.
+          const shape = childNamed(graph, proxy, 'map');
+          global = shape < 0 ? -1 : childNamed(graph, shape, 'prototype');
+        }
         if (global >= 0 && nodeTypeName(graph, global) === 'object') globals.add(global);
       }
     }
