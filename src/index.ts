@@ -39,4 +39,4 @@ export type { RootTarget, RootError, RootErrorReason } from './roots/registry.js
 export type { VerifyOptions, VerifyResult, VerifyRootResult, VerifyTypeRow, VerifyCost } from './verify/verify.js';
 // Find what to register: discover() on a Memsize (docs/discover.md).
 export type { DiscoverOptions, DiscoverResult, DiscoverCandidate } from './verify/discover.js';
-export type { CorrectionFactors, AppliedCorrection, CorrectableMeasurement } from './verify/correction.js';
+export type { CorrectionFactors, AppliedCorrection, CorrectableMeasurement, UnseenType } from './verify/correction.js';

@@ -10,7 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { describeValue, MemsizeError } from '../errors.js';
 import { scan } from '../scan.js';
 import type { ScanResult } from '../results.js';
-import { correctionFactors, type CorrectionFactors } from './correction.js';
+import { CORRECTION_BAND, correctionFactors, ratioInBand, unseenTypes, type CorrectionFactors, type UnseenType } from './correction.js';
 import { breakdownTargets, snapshotTargets, type NodeGroup } from './retained.js';
 
 /** Options for `memsize.verify()`. Every field is optional. */
@@ -185,6 +185,13 @@ export interface VerifyRootResult {
   v8Types: NodeGroup[];
   /** True when this check stored the root's correction factors (`calibrate`). */
   calibrated: boolean;
+  /**
+   * Why the ratio was not kept although `calibrate` asked for it (outside the sane band, see
+   * CORRECTION_BAND), or why the ratio deserves a look even without calibrate; else null.
+   */
+  warning: string | null;
+  /** What V8 holds under this root that memsize does not count, by memsize type. */
+  unseen: UnseenType[];
 }
 
 /** What `memsize.verify()` returns. Plain, JSON-safe data. */
@@ -262,6 +269,8 @@ export function runVerify(inputs: VerifyInput[], options: ResolvedVerifyOptions,
       byType: [],
       v8Types: truth?.groups.slice(0, options.maxV8Types) ?? [],
       calibrated: false,
+      warning: null,
+      unseen: [],
     };
     if (result !== undefined && truth !== undefined) {
       row.ratio = result.bytes > 0 ? truth.retainedBytes / result.bytes : null;
@@ -279,8 +288,11 @@ export function runVerify(inputs: VerifyInput[], options: ResolvedVerifyOptions,
         });
       }
       row.byType.sort((a, b) => b.v8Bytes - a.v8Bytes || b.memsizeBytes - a.memsizeBytes);
+      row.unseen = unseenTypes(truth.retainedBytes, truth.labels, result);
       const wanted = options.calibrate === true || (Array.isArray(options.calibrate) && options.calibrate.includes(input.name));
-      if (wanted) {
+      const inBand = row.ratio !== null && ratioInBand(row.ratio);
+      if (!inBand) row.warning = bandWarning(row, wanted);
+      if (wanted && inBand) {
         const factors = correctionFactors(truth.retainedBytes, truth.labels, result, at);
         if (factors !== null) {
           corrections[input.name] = factors;
@@ -308,6 +320,21 @@ export function runVerify(inputs: VerifyInput[], options: ResolvedVerifyOptions,
     roots,
     corrections,
   };
+}
+
+const pct = (share: number): string => `${(share * 100).toFixed(share < 0.01 ? 2 : 1)}%`;
+
+/** The warning of a ratio outside CORRECTION_BAND: what memsize misses, and that no factor was kept. */
+function bandWarning(row: VerifyRootResult, wanted: boolean): string {
+  const kept = wanted ? ' Not kept as a correction: scaling a figure that does not follow the data would freeze a wrong number.' : '';
+  const unseen = row.unseen.map((u) => `${u.type} (V8 ${mib(u.v8Bytes)}, memsize ${mib(u.memsizeBytes)})`).join(', ');
+  const what = unseen === '' ? '' : ` V8 holds what memsize does not count: ${unseen}.`;
+  if (row.ratio === null) return `memsize counted nothing under this root; V8 retains ${mib(row.v8Bytes)}.${what}${kept}`;
+  const band = `${CORRECTION_BAND.min}-${CORRECTION_BAND.max}x`;
+  const share = row.v8Bytes > 0 ? row.memsizeBytes / row.v8Bytes : 0;
+  return row.ratio > CORRECTION_BAND.max
+    ? `memsize sees ${pct(share)} of what V8 retains (ratio ${row.ratio.toFixed(1)}x, outside ${band}): the walk does not reach most of this root (a Proxy's target, #private fields or closure scopes without deep reads, memory outside the heap).${what}${kept}`
+    : `memsize counts ${row.ratio > 0 ? (1 / row.ratio).toFixed(1) : '∞'}x what V8 retains (ratio ${row.ratio.toFixed(2)}x, outside ${band}): much of what it reaches is held elsewhere too (shared with other structures).${kept}`;
 }
 
 /** What the page shows of the check against V8: the last result, or the last refusal. */

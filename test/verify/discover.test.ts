@@ -72,9 +72,12 @@ describe('discover() on a service with three unregistered leaks (child process)'
   it('registered from the candidates, each reports through /metrics within 20% of V8', () => {
     // The roots are the Map and the array themselves: the walk reads them whole without reading
     // #private fields or closure scopes, so this does not wait for deep reads.
+    // V8's figure is discover()'s, from the snapshot taken before any walk: on Node 26 a walk
+    // makes V8 internalize strings used as Map keys, which then leave the Map's retained set
+    // (docs/verify.md; the cache read 1.19-1.20 of a snapshot taken after the scrapes).
     for (const leak of ['requestLog', 'entries', 'hits']) {
       const name = out.picked[leak]!.name;
-      const v8 = out.v8[name]!;
+      const v8 = out.candidates.find((c) => c.name === name)!.retainedBytes;
       expect(v8, name).toBeGreaterThan(500_000);
       expect(out.metrics[name]! / v8, `${name}: /metrics ${out.metrics[name]} against V8 ${v8} on ${out.node}`).toBeGreaterThan(0.8);
       expect(out.metrics[name]! / v8, name).toBeLessThan(1.2);
