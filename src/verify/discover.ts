@@ -37,7 +37,7 @@ import { sanitizeTypeName } from '../size/classify.js';
 import { computeDominators, type Dominators } from './dominators.js';
 import { edgeNameOf, nodeNameOf, nodeTypeName, takeHeapGraph, type HeapGraph, type SnapshotReadStats } from './heap-graph.js';
 import { buildRetainers, retainerPath, type PathContext, type RetainerPath } from './retainer-path.js';
-import { estimateVerifyCost, type VerifyCost } from './verify.js';
+import { estimateVerifyCost, recordSnapshotCost, type VerifyCost } from './verify.js';
 
 /** Options for `memsize.discover()`. Every field is optional. */
 export interface DiscoverOptions {
@@ -232,6 +232,8 @@ export function runDiscover(options: ResolvedDiscoverOptions, cost: VerifyCost, 
   }
   for (let i = 0; i < chosen.length; i++) candidates[i]!.contains = chosen[i]!.contains.map((n) => nameOfNode.get(n)!).filter((n) => n !== undefined);
   const done = performance.now();
+  const rssGrowthBytes = Math.max(0, process.memoryUsage.rss() - rssBefore);
+  recordSnapshotCost(cost.heapUsedBytes, done - started, rssGrowthBytes, stats.fileBytes);
   return {
     at,
     durationMs: done - started,
@@ -239,7 +241,7 @@ export function runDiscover(options: ResolvedDiscoverOptions, cost: VerifyCost, 
     parseMs: stats.parseMs,
     analyzeMs: Math.max(0, done - started - stats.writeMs - stats.parseMs),
     heapUsedBytes: cost.heapUsedBytes,
-    rssGrowthBytes: Math.max(0, process.memoryUsage.rss() - rssBefore),
+    rssGrowthBytes,
     snapshotFileBytes: stats.fileBytes,
     snapshotNodes: graph.nodeCount,
     snapshotEdges: graph.edgeCount,
