@@ -37,4 +37,6 @@ export type { RootTarget, RootError, RootErrorReason } from './roots/registry.js
 
 // Check against V8: verify() on a Memsize (docs/verify.md).
 export type { VerifyOptions, VerifyResult, VerifyRootResult, VerifyTypeRow, VerifyCost } from './verify/verify.js';
-export type { CorrectionFactors, AppliedCorrection, CorrectableMeasurement } from './verify/correction.js';
+// Find what to register: discover() on a Memsize (docs/discover.md).
+export type { DiscoverOptions, DiscoverResult, DiscoverCandidate } from './verify/discover.js';
+export type { CorrectionFactors, AppliedCorrection, CorrectableMeasurement, UnseenType } from './verify/correction.js';

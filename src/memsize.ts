@@ -19,6 +19,7 @@ import { scan } from './scan.js';
 import { unavailableDetail } from './inspector/session.js';
 import type { ScanResult } from './results.js';
 import { applyCorrection, CorrectionStore, type CorrectionFactors } from './verify/correction.js';
+import { estimateDiscoverCost, resolveDiscoverOptions, runDiscover, type DiscoverOptions, type DiscoverResult, type RegisteredRoot } from './verify/discover.js';
 import { estimateVerifyCost, heapTooLarge, resolveVerifyOptions, runVerify, type VerifyCost, type VerifyInput, type VerifyOptions, type VerifyResult } from './verify/verify.js';
 
 /**
@@ -112,6 +113,20 @@ export interface Memsize {
    * @param options `maxHeapBytes` as verify() takes it
    */
   verifyCost(options?: Pick<VerifyOptions, 'maxHeapBytes'>): VerifyCost;
+  /**
+   * Find the structures that hold the memory: take ONE heap snapshot and return the `top`
+   * largest structures by V8 retained size (not V8 internals, not wrappers that only forward to
+   * one large child), each with a readable `path` to where it is held, a suggested root `name`,
+   * a weak `ref()` to the live object (`memsize.addRoot(c.name, c.ref())` tracks it) and
+   * `coveredBy` when a registered root already reaches it. Expensive and synchronous like
+   * {@link verify}: same cost ({@link discoverCost}), same refusal. Runs no user code and keeps
+   * nothing alive.
+   * @throws MemsizeError ERR_MEMSIZE_HEAP_TOO_LARGE above `options.maxHeapBytes` (default 256 MiB)
+   *   without `force`; ERR_MEMSIZE_INVALID_OPTION; ERR_MEMSIZE_SHUT_DOWN
+   */
+  discover(options?: DiscoverOptions): DiscoverResult;
+  /** What {@link discover} would cost now, estimated from the used heap. Cheap. */
+  discoverCost(options?: Pick<DiscoverOptions, 'maxHeapBytes'>): VerifyCost;
   /** The correction factors kept by `verify({ calibrate })`, by root name (plain copies). */
   corrections(): Record<string, CorrectionFactors>;
   /** Drop the correction of one root (or of all): later collections report memsize's own figures. @returns whether any was dropped */
@@ -286,6 +301,25 @@ export function buildMemsize(
     },
     verifyCost(costOptions) {
       return estimateVerifyCost(resolveVerifyOptions('verifyCost()', costOptions).maxHeapBytes);
+    },
+    discover(discoverOptions) {
+      const call = 'discover()';
+      assertRunning(call);
+      const resolvedDiscover = resolveDiscoverOptions(call, discoverOptions);
+      const cost = estimateDiscoverCost(resolvedDiscover.maxHeapBytes);
+      if (!cost.allowed && !resolvedDiscover.force) throw heapTooLarge(call, cost);
+      const resolveRoots = (): RegisteredRoot[] => {
+        const out: RegisteredRoot[] = [];
+        for (const name of registry.names()) {
+          const resolution = registry.get(name)?.resolve();
+          if (resolution?.status === 'ok') out.push({ name, value: resolution.value });
+        }
+        return out;
+      };
+      return runDiscover(resolvedDiscover, cost, resolveRoots, new Set(registry.names()));
+    },
+    discoverCost(costOptions) {
+      return estimateDiscoverCost(resolveDiscoverOptions('discoverCost()', costOptions).maxHeapBytes);
     },
     corrections() {
       return corrections.toJSON();

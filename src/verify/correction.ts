@@ -36,6 +36,42 @@ export interface CorrectionFactors {
   unmatchedRatio: number;
 }
 
+/**
+ * The band of V8 / memsize ratios kept as corrections. Outside it memsize does not see most of
+ * what V8 retains (a Proxy's target, a `#private` field where deep reads are off, native
+ * memory) or counts far more: scaling a figure that does not move with the data would freeze a
+ * wrong number (issue 20: a 4,761x factor kept an lru-cache root at 876,064 bytes whether it grew
+ * 20x or was cleared). 4x admits the ratios calibration exists for (2.0-2.3 for the records of
+ * test/verify/correction.test.ts).
+ */
+export const CORRECTION_BAND = Object.freeze({ min: 1 / 4, max: 4 });
+
+/** Whether a V8 / memsize ratio may be kept as a correction. */
+export function ratioInBand(ratio: number): boolean {
+  return Number.isFinite(ratio) && ratio >= CORRECTION_BAND.min && ratio <= CORRECTION_BAND.max;
+}
+
+/** A type V8 holds under a root far more of than memsize counted. */
+export interface UnseenType {
+  type: string;
+  v8Bytes: number;
+  memsizeBytes: number;
+}
+
+/**
+ * What V8 sees that memsize does not: memsize's types (V8-internal nodes under the value that
+ * holds them) where V8 holds at least twice memsize's bytes and the gap is at least 5% of V8's
+ * figure, biggest gap first, at most `limit`.
+ */
+export function unseenTypes(v8Bytes: number, v8ByLabel: ReadonlyMap<string, { bytes: number }>, memsize: CorrectableMeasurement, limit = 5): UnseenType[] {
+  const out: UnseenType[] = [];
+  for (const [type, total] of v8ByLabel) {
+    const ours = memsize.byType.get(type)?.bytes ?? 0;
+    if (total.bytes >= 2 * ours && total.bytes - ours >= 0.05 * v8Bytes) out.push({ type, v8Bytes: total.bytes, memsizeBytes: ours });
+  }
+  return out.sort((a, b) => b.v8Bytes - b.memsizeBytes - (a.v8Bytes - a.memsizeBytes)).slice(0, limit);
+}
+
 /** What a corrected measurement says about its correction. */
 export interface AppliedCorrection {
   /** Always true: the figures were scaled by factors from a check against V8. */
