@@ -122,6 +122,13 @@ export const COST_RISE = 1.5;
 export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost, budgetMs: number, growth: readonly number[]): void {
   const coarsest = growth.length - 1;
   const failed = cost.truncated || cost.level > plannedLevel;
+  if (failed && Number.isNaN(state.perThingMs) && state.probeBackoff === 0) {
+    // A root's first failure ran on code the JIT had not optimized yet: one warm walk at
+    // FALLBACK_LEVEL, with no backoff held against it (the next failure counts).
+    state.probeBackoff = 1;
+    state.level = Math.min(FALLBACK_LEVEL, coarsest);
+    return;
+  }
   if (failed) {
     state.probeBackoff = Math.min(Math.max(1, state.probeBackoff * 2), MAX_PROBE_BACKOFF);
     state.waitBeforeProbe = state.probeBackoff;
@@ -138,9 +145,6 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
     // below the level it was cut at), not a prediction from a walk that ran on cold code or was
     // cut (how much it missed is unknown). The next walk that fits measures the cost again.
     state.level = Math.max(fallbackLevel(plannedLevel, coarsest), cost.truncated ? fallbackLevel(cost.level, coarsest) : 0);
-    // A root's first failures run on code the JIT has not optimized yet: it gets one more walk at
-    // FALLBACK_LEVEL, warm, before it goes coarser (a doubled backoff says it failed again).
-    if (Number.isNaN(state.perThingMs) && state.probeBackoff <= 1) state.level = Math.min(state.level, Math.min(FALLBACK_LEVEL, coarsest));
     if (cost.truncated || Number.isNaN(state.perThingMs)) return;
     state.level = Math.min(state.level, cost.level);
     return;
@@ -154,7 +158,11 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
     if (predictWalkMs(cost, l, state.perThingMs, growth) <= budgetMs * PLAN_SHARE) level = l;
     else break;
   }
-  // Nothing fits by prediction: the coarsest, where the walk gets all the time left.
+  // Levels coarser than FALLBACK_LEVEL shrink only the outermost sample: they save the walk of a
+  // few hundred entries, not the passes that gather samples, and their small samples read values
+  // shared across entries less well. So they are planned only when FALLBACK_LEVEL would overrun
+  // the whole budget (entries that each cost an inspector read), not merely its planned share.
+  if (level > FALLBACK_LEVEL && FALLBACK_LEVEL >= finest && predictWalkMs(cost, FALLBACK_LEVEL, state.perThingMs, growth) <= budgetMs) level = FALLBACK_LEVEL;
   state.level = level;
 }
 

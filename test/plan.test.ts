@@ -1,7 +1,7 @@
 // The walk planner (src/plan.ts): pure functions, driven here without a walk.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attemptMs, COST_RISE, fallbackLevel, FIRST_LEVEL, levelGrowth, MAX_PROBE_BACKOFF, newPlanState, PLAN_SHARE, planNext, predictWalkMs, TRY_SHARE, type WalkCost } from '../src/plan.js';
+import { attemptMs, COST_RISE, FALLBACK_LEVEL, fallbackLevel, FIRST_LEVEL, levelGrowth, MAX_PROBE_BACKOFF, newPlanState, PLAN_SHARE, planNext, predictWalkMs, TRY_SHARE, type WalkCost } from '../src/plan.js';
 import { samplingLevels } from '../src/scan.js';
 import { propertyParams } from './support/property.js';
 
@@ -58,8 +58,15 @@ describe('planNext', () => {
         const cost = walk(COARSEST, objects, us, gather);
         planNext(state, COARSEST, cost, BUDGET, GROWTH);
         const chosen = state.level;
-        if (chosen < COARSEST) expect(predictWalkMs(cost, chosen, state.perThingMs, GROWTH)).toBeLessThanOrEqual(BUDGET * PLAN_SHARE);
-        if (chosen > 0) expect(predictWalkMs(cost, chosen - 1, state.perThingMs, GROWTH)).toBeGreaterThan(BUDGET * PLAN_SHARE);
+        const predicted = (level: number) => predictWalkMs(cost, level, state.perThingMs, GROWTH);
+        if (chosen === FALLBACK_LEVEL && predicted(FALLBACK_LEVEL) > BUDGET * PLAN_SHARE) {
+          // Held at level 3 rather than coarser: it overruns the planned share, not the budget.
+          expect(predicted(FALLBACK_LEVEL)).toBeLessThanOrEqual(BUDGET);
+          return;
+        }
+        if (chosen < COARSEST) expect(predicted(chosen)).toBeLessThanOrEqual(BUDGET * PLAN_SHARE);
+        if (chosen > 0) expect(predicted(chosen - 1)).toBeGreaterThan(BUDGET * PLAN_SHARE);
+        if (chosen > FALLBACK_LEVEL) expect(predicted(FALLBACK_LEVEL)).toBeGreaterThan(BUDGET);
       }),
       propertyParams(),
     );
@@ -75,8 +82,10 @@ describe('planNext', () => {
 
   it('goes down the fallback chain after a cut walk, and waits a doubling backoff before planning that level again', () => {
     const state = newPlanState();
+    // The first failure (cold code) only sends the root to level 3, with no backoff.
     planNext(state, FIRST_LEVEL, walk(FIRST_LEVEL, 1_000_000, 50, 0, true), BUDGET, GROWTH);
     expect(state.level).toBe(fallbackLevel(FIRST_LEVEL, COARSEST));
+    expect(state.failedLevel).toBe(-1);
     planNext(state, 3, walk(3, 1_000_000, 50, 0, true), BUDGET, GROWTH);
     expect(state.level).toBe(COARSEST);
     expect(state.failedLevel).toBe(3);

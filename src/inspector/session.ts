@@ -22,6 +22,10 @@ import { createRequire } from 'node:module';
 import type { HiddenStatus } from '../results.js';
 
 const hasOwn = Object.hasOwn;
+const setPrototypeOf = Object.setPrototypeOf;
+function bareArray<T>(): T[] {
+  return setPrototypeOf([], null) as T[];
+}
 
 /** A value as the inspector protocol describes it (the fields memsize reads). */
 export interface RemoteObject {
@@ -45,21 +49,14 @@ export interface InspectorSession {
   remoteOf(value: unknown, group: string): RemoteObject;
   /** The live value behind a remote object (objects by id, primitives by value). */
   valueOf(remote: RemoteObject): unknown;
-  /**
-   * Evaluate `expression` in REPL mode (which may name `#private` fields by their name), with the
-   * sink as `$sink` and `target` as `$sink.t`; returns what the expression stored in `$sink.v`, or
-   * NOT_READ when it threw or stored nothing. REPL mode answers asynchronously, but evaluates
-   * synchronously: the answer is not waited for.
-   */
-  evaluateWith(target: unknown, expression: string, group: string): unknown;
-  /** The global name under which `$sink` is reachable in evaluateWith expressions. */
+  /** The live values behind several remote objects, in one call (objects by id, primitives by value). */
+  valuesOf(remotes: readonly RemoteObject[]): unknown[];
+  /** The global name under which the sink was reachable while the session was set up. */
   readonly sinkName: string;
   /** Release every remote object of `group`. Never throws. */
   release(group: string): void;
 }
 
-/** Returned by {@link InspectorSession.evaluateWith} when nothing was read. */
-export const NOT_READ: unique symbol = Symbol('memsize.notRead');
 
 interface Sink {
   t: unknown;
@@ -159,15 +156,15 @@ function wrap(raw: NodeSession): InspectorSession {
   const sink: Sink = Object.create(null) as Sink;
   sink.t = undefined;
   sink.v = undefined;
-  // The sink is reachable from REPL-mode expressions under a global name nobody else uses,
-  // non-enumerable so that code listing the global's keys does not trip over it.
+  // The sink is reachable under a global name nobody else uses just long enough to get its object
+  // id, non-enumerable so that code listing the global's keys does not trip over it.
   const sinkName = `__memsize_sink_${Math.random().toString(36).slice(2, 10)}`;
   // A null-prototype descriptor: defineProperty looks `get` and `set` up on it, and an accessor
   // on Object.prototype named so must not be called.
   Object.defineProperty(globalThis, sinkName, { __proto__: null, value: sink, enumerable: false, configurable: true, writable: false } as PropertyDescriptor);
   const sinkId = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: `globalThis.${sinkName}`, objectGroup: KEEP_GROUP }).result.objectId;
+  Reflect.deleteProperty(globalThis, sinkName);
   if (sinkId === undefined) throw new Error('inspector: no object id for the sink');
-  const noop = (): void => {};
   return {
     post,
     sinkName,
@@ -201,14 +198,32 @@ function wrap(raw: NodeSession): InspectorSession {
         sink.v = undefined;
       }
     },
-    evaluateWith(target, expression, group) {
-      sink.t = target;
-      sink.v = NOT_READ;
+    valuesOf(remotes) {
+      // Arrays with no prototype: an index stored past the end reaches no accessor.
+      const out = bareArray<unknown>();
+      const args = bareArray<{ objectId: string }>();
+      const at = bareArray<number>();
+      for (let i = 0; i < remotes.length; i++) {
+        const remote = remotes[i]!;
+        if (hasOwn(remote, 'objectId') && remote.objectId !== undefined) {
+          at[at.length] = i;
+          args[args.length] = { objectId: remote.objectId };
+          out[i] = undefined;
+        } else if (hasOwn(remote, 'unserializableValue') && remote.unserializableValue !== undefined) {
+          out[i] = unserializable(remote.unserializableValue);
+        } else {
+          out[i] = hasOwn(remote, 'value') ? remote.value : undefined;
+        }
+      }
+      if (args.length === 0) return out;
+      sink.v = undefined;
       try {
-        raw.post('Runtime.evaluate', { expression, replMode: true, objectGroup: group, silent: true }, noop);
-        return sink.v;
+        post('Runtime.callFunctionOn', { objectId: sinkId, functionDeclaration: 'function (...values) { this.v = values; }', arguments: args });
+        const live = sink.v as unknown;
+        if (!Array.isArray(live)) return out;
+        for (let j = 0; j < at.length; j++) out[at[j]!] = live[j];
+        return out;
       } finally {
-        sink.t = undefined;
         sink.v = undefined;
       }
     },

@@ -5,23 +5,20 @@
  * handed to the walk as plain values: this module only reads; walk.ts decides what is counted.
  *
  * Never runs user code:
- * - `#private` fields are read by name in a REPL-mode evaluation (`$t.#name`), which reads the
- *   field's slot; accessors are never named (their names come from the first instance's
- *   `Runtime.getProperties`, which reports accessors without calling them, and are left out) and
- *   private methods are not fields (they are listed apart, under `[[PrivateMethods]]`).
+ * - `#private` fields are read by `Runtime.getProperties`, which reports accessors without calling
+ *   them (they are left out) and lists private methods apart (`[[PrivateMethods]]`).
  * - Scopes come back as V8's own materialised scope objects (null prototype, data properties
  *   only), read by the walk like any object; `With` scopes are user objects and are skipped.
  * - Proxies never get here (the walk counts them as themselves).
  * Known exception: `Runtime.getProperties` describes every value it returns, and V8 describes an
  * Error by reading its `stack` (which may call `Error.prepareStackTrace`) and, from V8 12, its
- * `message`. So the values of a class's *first* instance (read once per class, to learn the
- * field names) and a function's own properties are described: a user getter on an Error
- * subclass's `message`, or a prepareStackTrace hook, can run once there (README "Limitations").
+ * `message`. So an Error held in a `#private` field, or in an own property of a function, can
+ * have a prepareStackTrace hook or a `message` getter run once there (README "Limitations").
  *
- * Cost: one evaluation per instance of a class with private fields (25-35 µs here), three
- * protocol calls per function (about 100 µs), two per WeakMap. The walk runs its clock after each.
+ * Cost: three protocol calls per instance of a class with private fields (about 100 µs here),
+ * three per function (about 100 µs), three per WeakMap. The walk runs its clock after each.
  */
-import { NOT_READ, openSession, type InspectorSession, type RemoteObject } from '../inspector/session.js';
+import { openSession, type InspectorSession, type RemoteObject } from '../inspector/session.js';
 import { types } from 'node:util';
 import { isBuiltinPrototype } from './kinds.js';
 import { bareArray, functionToString, getOwnPropertyDescriptor, getOwnPropertyNames, getPrototypeOf, hasOwn, regExpExec, weakMapGet, weakMapSet } from './primordials.js';
@@ -33,8 +30,6 @@ const GROUP = 'memsize-walk';
 
 /** Per class (prototype): the names of its instances' private *fields* (accessors and methods left out). */
 const fieldNames = new WeakMap<object, readonly string[]>();
-/** The REPL expression reading a class's fields, per prototype. */
-const fieldReaders = new WeakMap<object, string>();
 /** Functions whose scope chain holds no scope of their own (only Script, Module, Global): static. */
 const noOwnScopes = new WeakMap<object, true>();
 
@@ -88,64 +83,64 @@ export class HiddenReader {
 
   /**
    * The values of `obj`'s private fields, in the order of {@link privateNames}, or null when its
-   * class has none (learned once per prototype) or they could not be read.
+   * class has none (learned once per prototype: a class whose source names no `#member` costs no
+   * inspector call) or they could not be read.
+   *
+   * `Runtime.getProperties` lists the instance's private properties: a field has a value; an
+   * accessor has get/set (never read); private methods are listed apart. The values that are
+   * objects come back to JavaScript in one call. That call describes the instance's values: an
+   * Error held in a private field has its stack formatted then (README "Limitations").
+   * (Reading fields by name in a REPL-mode evaluation costs a third of this, but its answer is a
+   * promise the inspector settles later, and one collected unsettled by a GC inside a walk made
+   * Node 22-26 abort: "Invoke in DisallowJavascriptExecutionScope".)
    */
   privateValues(obj: object, proto: object): unknown[] | null {
     const s = this.session;
     if (s === null) return null;
     let names = weakMapGet(fieldNames, proto);
-    if (names === undefined) {
-      names = this.learnFields(s, obj, proto);
-      weakMapSet(fieldNames, proto, names);
-      if (names.length > 0) weakMapSet(fieldReaders, proto, readerExpression(s.sinkName, names));
+    if (names !== undefined && names.length === 0) return null;
+    if (names === undefined && !hasPrivateNames(proto)) {
+      weakMapSet(fieldNames, proto, EMPTY);
+      return null;
     }
-    if (names.length === 0) return null;
-    const expression = weakMapGet(fieldReaders, proto)!;
     this.used = true;
-    this.calls++;
-    const read = s.evaluateWith(obj, expression, GROUP);
-    if (read === NOT_READ || !Array.isArray(read)) return null;
-    return read as unknown[];
-  }
-
-  /** The field names of `proto`'s instances, as learned (empty when none). */
-  privateNames(proto: object): readonly string[] {
-    return weakMapGet(fieldNames, proto) ?? EMPTY;
-  }
-
-  /**
-   * The names of the private *fields* of `obj`'s class, learned from its first instance. A class
-   * whose source (and its ancestors') has no `#name` has none, and costs no inspector call: most
-   * classes. Otherwise `Runtime.getProperties` lists the instance's private properties: a field
-   * has a value; an accessor has get/set (never read); private methods are listed apart.
-   * That call describes the instance's values: the one place where an Error held by the first
-   * instance of such a class has its stack formatted (README "Limitations").
-   */
-  private learnFields(s: InspectorSession, obj: object, proto: object): readonly string[] {
+    this.calls += 3;
+    const found = bareArray<string>();
+    const values = bareArray<unknown>();
     try {
-      if (!hasPrivateNames(proto)) return EMPTY;
-      this.used = true;
-      this.calls += 2;
       const remote = s.remoteOf(obj, GROUP);
-      if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) return EMPTY;
+      if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) return null;
       const answer = s.post<PropertiesAnswer>('Runtime.getProperties', {
         objectId: remote.objectId,
         ownProperties: true,
         generatePreview: false,
         nonIndexedPropertiesOnly: true,
       });
-      const names = bareArray<string>();
       const list = own(answer, 'privateProperties') ?? EMPTY_LIST;
+      const remotes = bareArray<RemoteObject>();
       for (let i = 0; i < list.length; i++) {
         const p = list[i]!;
         // Answers are parsed JSON: a field a record lacks is read only if it is its own (an
         // accessor on Object.prototype named `get` or `value` must not be reached).
-        if (!hasOwn(p, 'get') && !hasOwn(p, 'set') && hasOwn(p, 'value') && PRIVATE_NAME.test(p.name)) names[names.length] = p.name;
+        if (hasOwn(p, 'get') || hasOwn(p, 'set') || !hasOwn(p, 'value') || p.value === undefined) continue;
+        found[found.length] = p.name;
+        remotes[remotes.length] = p.value;
       }
-      return names;
+      const live = s.valuesOf(remotes);
+      for (let i = 0; i < live.length; i++) values[i] = live[i];
     } catch {
-      return EMPTY;
+      return null;
     }
+    if (names === undefined) {
+      names = found;
+      weakMapSet(fieldNames, proto, names);
+    }
+    return values.length === 0 ? null : values;
+  }
+
+  /** The field names of `proto`'s instances, as learned (empty when none). */
+  privateNames(proto: object): readonly string[] {
+    return weakMapGet(fieldNames, proto) ?? EMPTY;
   }
 
   /** The scopes and bound parts `fn` holds, or null when it holds none (remembered per function). */
@@ -191,6 +186,7 @@ export class HiddenReader {
       }
     }
     const scopes = bareArray<ScopeRead>();
+    let outerType = '';
     if (scopeList !== undefined) {
       const list = s.valueOf(scopeList);
       if (Array.isArray(list)) {
@@ -200,7 +196,13 @@ export class HiddenReader {
           const description = hasOwn(scope, 'description') && typeof scope.description === 'string' ? scope.description : '';
           const space = description.indexOf(' ');
           const type = space < 0 ? description : description.slice(0, space);
-          if (OWN_SCOPE_TYPES[type] !== true) continue;
+          if (OWN_SCOPE_TYPES[type] !== true) {
+            // The first scope past the function's own ones says whether a Module scope holds the
+            // module's bindings (an ES module) or nothing does (a wrapped module, below).
+            if (outerType === '') outerType = type;
+            continue;
+          }
+          outerType = '';
           const holder = scope.object;
           if (holder === null || typeof holder !== 'object') continue;
           // V8's materialised scope: a null-prototype object with one data property per variable.
@@ -218,8 +220,10 @@ export class HiddenReader {
     // function of the module, not by one structure, and V8 counts it in no single structure's
     // retained size: an unnamed outermost Closure or Block is left out. (So is an anonymous IIFE
     // or a bare block at a module's top level: README "Limitations".)
+    // Only when no Module scope follows: in an ES module, an unnamed outermost Block is a block
+    // of a module-level function (a loop body holding each iteration's data), and is kept.
     const last = scopes.length - 1;
-    if (last >= 0 && (scopes[last]!.description === 'Closure' || scopes[last]!.description === 'Block')) scopes.length = last;
+    if (last >= 0 && outerType !== 'Module' && (scopes[last]!.description === 'Closure' || scopes[last]!.description === 'Block')) scopes.length = last;
     if (scopes.length === 0 && bound.length === 0) {
       weakMapSet(noOwnScopes, fn, true);
       return null;
@@ -276,14 +280,6 @@ function own<T, K extends keyof T>(obj: T, key: K): T[K] | undefined {
 /** A private name as V8 reports it: `#` and an identifier (anything else is not put in an expression). */
 const PRIVATE_NAME = /^#[A-Za-z_$][\w$]*$/;
 
-function readerExpression(sinkName: string, names: readonly string[]): string {
-  const t = `globalThis.${sinkName}.t`;
-  let list = '';
-  for (let i = 0; i < names.length; i++) list += `${i === 0 ? '' : ', '}${t}.${names[i]!}`;
-  // One top-level expression: REPL mode resolves `#name` on the object only there (not inside a
-  // block, so not inside try). Every instance of a class has the fields its first one had.
-  return `void (globalThis.${sinkName}.v = [${list}])`;
-}
 
 /** Whether the source of a class on `proto`'s chain names a private member (`#name`). */
 function hasPrivateNames(proto: object): boolean {

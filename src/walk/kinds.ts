@@ -68,7 +68,7 @@ export interface ProtoInfo {
    */
   readonly foreign?: boolean;
   /**
-   * The REPL expression that reads this class's `#private` fields (walk/hidden.ts), `null` when
+   * Whether this class's instances have `#private` fields to read (walk/hidden.ts): `null` when
    * its instances have none (built-in prototypes, classes without fields, objects classified
    * alone), undefined until the first instance is looked at.
    */
