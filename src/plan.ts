@@ -112,6 +112,8 @@ export function levelGrowth(levels: readonly { size: number; outerSize: number }
 export function perThingOf(cost: WalkCost): number {
   return Math.max(cost.durationMs - Math.max(cost.gatherMs, 0), 0) / Math.max(cost.visited, 1);
 }
+/** A cut walk this many times slower per thing than the root's remembered cost was stalled, not too large. */
+export const SLOW_WALK = 2;
 /** How much the remembered cost per thing may rise from one collection to the next. */
 export const COST_RISE = 1.5;
 
@@ -127,6 +129,12 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
     // FALLBACK_LEVEL, with no backoff held against it (the next failure counts).
     state.probeBackoff = 1;
     state.level = Math.min(FALLBACK_LEVEL, coarsest);
+    return;
+  }
+  if (failed && cost.truncated && cost.level >= FALLBACK_LEVEL && perThingOf(cost) > SLOW_WALK * state.perThingMs) {
+    // Cut at a level that fit before, walking far slower than this root's things usually cost: the
+    // machine or a GC stalled it, not the root's size. The same level again, no backoff.
+    state.level = cost.level;
     return;
   }
   if (failed) {

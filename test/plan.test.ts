@@ -108,6 +108,22 @@ describe('planNext', () => {
   });
 });
 
+describe('a stalled walk', () => {
+  it('is retried at the same level when it was cut walking far slower than the root usually does', () => {
+    const state = newPlanState();
+    planNext(state, 3, walk(3, 400_000, 1), BUDGET, GROWTH);
+    const level = state.level;
+    const stalled = { ...walk(3, 400_000, 1, 0, true), durationMs: 200 };
+    planNext(state, 3, stalled, BUDGET, GROWTH);
+    expect(state.level).toBe(3);
+    expect(state.failedLevel).toBe(-1);
+    // Cut at the usual speed: the root outgrew the level, so it goes coarser.
+    planNext(state, 3, walk(3, 400_000, 1, 0, true), BUDGET, GROWTH);
+    expect(state.level).toBeGreaterThan(3);
+    expect(level).toBeLessThanOrEqual(3);
+  });
+});
+
 describe('attemptMs', () => {
   it('gives a walk a coarser one may follow TRY_SHARE of the time left, the final walk all of it and the reserve', () => {
     expect(attemptMs(20, 2, false)).toBeCloseTo(20 * TRY_SHARE, 9);
