@@ -21,7 +21,7 @@
 import { openSession, type InspectorSession, type RemoteObject } from '../inspector/session.js';
 import { types } from 'node:util';
 import { isBuiltinPrototype } from './kinds.js';
-import { bareArray, functionToString, getOwnPropertyDescriptor, getOwnPropertyNames, getPrototypeOf, hasOwn, regExpExec, weakMapGet, weakMapSet } from './primordials.js';
+import { bareArray, functionToString, getOwnPropertyDescriptor, getOwnPropertyNames, getOwnPropertySymbols, getPrototypeOf, hasOwn, regExpExec, weakMapGet, weakMapSet } from './primordials.js';
 
 const isProxy = types.isProxy;
 
@@ -305,31 +305,32 @@ function hasPrivateNames(proto: object): boolean {
 const PRIVATE_USE = /#[A-Za-z_$]/g;
 
 /**
- * Whether `Runtime.getProperties` may describe `obj`'s own properties without running code.
- * V8 11 (Node 20) reads `length` to describe an object that inherits from Array.prototype
- * without being an array (an Array subclass's prototype, the `prototype` of `class extends
- * Array`), which calls a `length` getter defined there; later V8 does not. Such an owner is not
- * read (its hidden edges are missed). Other values are described from V8's own data.
+ * Whether `Runtime.getProperties` may describe `obj`'s own properties without running code. V8
+ * names an object by looking up its prototype chain, which runs a Proxy's traps when the chain
+ * holds one; and V8 11 (Node 20) reads `length` to describe an object that inherits from
+ * Array.prototype without being an array (an Array subclass's prototype), which calls a `length`
+ * getter defined there. An owner with such a value (or a Proxy) in an own property is not read:
+ * its hidden edges are missed. (A `#private` field's value cannot be checked before it is read.)
  */
 function safeToDescribe(obj: object): boolean {
-  if (!DESCRIBES_ARRAY_LIKES_BY_LENGTH) return true;
   try {
-    return noArrayLikeValues(obj);
+    return describable(obj, getOwnPropertyNames(obj)) && describable(obj, getOwnPropertySymbols(obj));
   } catch {
     return false;
   }
 }
-function noArrayLikeValues(obj: object): boolean {
-  const names = getOwnPropertyNames(obj);
-  for (let i = 0; i < names.length; i++) {
-    const desc = getOwnPropertyDescriptor(obj, names[i]!);
+function describable(obj: object, keys: readonly (string | symbol)[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const desc = getOwnPropertyDescriptor(obj, keys[i]!);
     if (desc === undefined || !hasOwn(desc, 'value')) continue;
     const value: unknown = desc.value;
-    if ((typeof value !== 'object' && typeof value !== 'function') || value === null || isProxy(value) || isArray(value)) continue;
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) continue;
+    if (isProxy(value)) return false;
+    const array = isArray(value);
     let p = getPrototypeOf(value) as object | null;
-    for (let depth = 0; p !== null && depth < 32; depth++) {
-      if (p === ArrayPrototype) return false;
+    for (let depth = 0; p !== null && depth < 64; depth++) {
       if (isProxy(p)) return false;
+      if (DESCRIBES_ARRAY_LIKES_BY_LENGTH && p === ArrayPrototype && !array) return false;
       p = getPrototypeOf(p) as object | null;
     }
   }
