@@ -309,7 +309,8 @@ const PRIVATE_USE = /#[A-Za-z_$]/g;
  * names an object by looking up its prototype chain, which runs a Proxy's traps when the chain
  * holds one; and V8 11 (Node 20) reads `length` to describe an object that inherits from
  * Array.prototype without being an array (an Array subclass's prototype), which calls a `length`
- * getter defined there. An owner with such a value (or a Proxy) in an own property is not read:
+ * getter defined there; and it describes an Error by formatting its stack. An owner with such a
+ * value (or a Proxy, or an Error) in an own property is not read:
  * its hidden edges are missed. (A `#private` field's value cannot be checked before it is read.)
  */
 function safeToDescribe(obj: object): boolean {
@@ -325,11 +326,12 @@ function describable(obj: object, keys: readonly (string | symbol)[]): boolean {
     if (desc === undefined || !hasOwn(desc, 'value')) continue;
     const value: unknown = desc.value;
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null) continue;
-    if (isProxy(value)) return false;
+    // An Error is described by formatting its stack (Error.prepareStackTrace) and reading `message`.
+    if (isProxy(value) || isNativeError(value)) return false;
     const array = isArray(value);
     let p = getPrototypeOf(value) as object | null;
     for (let depth = 0; p !== null && depth < 64; depth++) {
-      if (isProxy(p)) return false;
+      if (isProxy(p) || p === ErrorPrototype) return false;
       if (DESCRIBES_ARRAY_LIKES_BY_LENGTH && p === ArrayPrototype && !array) return false;
       p = getPrototypeOf(p) as object | null;
     }
@@ -338,4 +340,6 @@ function describable(obj: object, keys: readonly (string | symbol)[]): boolean {
 }
 const DESCRIBES_ARRAY_LIKES_BY_LENGTH = Number(process.versions.v8.split('.')[0]) < 12;
 const ArrayPrototype = Array.prototype;
+const ErrorPrototype = Error.prototype;
+const isNativeError = types.isNativeError;
 const isArray = Array.isArray;
