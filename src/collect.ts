@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { ResolvedMemsizeOptions } from './options.js';
 import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './roots/registry.js';
 import { MIN_WALK_BUDGET_MS, RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs, walkRank } from './budget.js';
-import { levelGrowth, newPlanState, planNext, type PlanState, type WalkCost } from './plan.js';
+import { FALLBACK_LEVEL, levelGrowth, newPlanState, planNext, type PlanState, type WalkCost } from './plan.js';
 import { openSession } from './inspector/session.js';
 import { estimationOf, ownEntries, samplingLevels, scanEach, type RootBudget } from './scan.js';
 import type { ScanResult, TypeTotal } from './results.js';
@@ -169,7 +169,15 @@ export class Collector {
       .sort((a, b) => (Number.isFinite(needs[a]!) || Number.isFinite(needs[b]!) ? 0 : entries[a]! - entries[b]!) || walkRank(needs, a, b));
     const { results, budgetsMs, levels, costs, unionBytes, unionObjects } = scanEach(
       order.map((i) => measured[i]!.value),
-      order.map((i): RootBudget => ({ maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: measured[i]!.state.level })),
+      order.map((i): RootBudget => {
+        const { state } = measured[i]!;
+        // A new root that is itself a collection above sampleThreshold: a first walk at level 1
+        // (samples of 4,096 entries, on cold code) seldom fits, and its redo then has too little
+        // time left. It starts at FALLBACK_LEVEL instead (samples of 512), planned finer later.
+        const fresh = state.lastDurationMs === 0 && Number.isNaN(state.perThingMs) && entries[i]! > this.#options.sampleThreshold;
+        if (fresh) state.level = Math.max(state.level, FALLBACK_LEVEL);
+        return { maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: state.level };
+      }),
       {
         shareUnusedTime: true,
         // What no root's expected need claims is kept for a root that turns out to need more
