@@ -108,8 +108,14 @@ export class HiddenReader {
     const found = bareArray<string>();
     const values = bareArray<unknown>();
     try {
-      const answer = describe(s, obj);
-      if (answer === null) return null;
+      const remote = s.remoteOf(obj, GROUP);
+      if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) return null;
+      const answer = s.post<PropertiesAnswer>('Runtime.getProperties', {
+        objectId: remote.objectId,
+        ownProperties: true,
+        generatePreview: false,
+        nonIndexedPropertiesOnly: true,
+      });
       const list = own(answer, 'privateProperties') ?? EMPTY_LIST;
       const remotes = bareArray<RemoteObject>();
       for (let i = 0; i < list.length; i++) {
@@ -145,9 +151,14 @@ export class HiddenReader {
     this.calls += 3;
     let answer: PropertiesAnswer;
     try {
-      const described = describe(s, fn);
-      if (described === null) return null;
-      answer = described;
+      const remote = s.remoteOf(fn, GROUP);
+      if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) return null;
+      answer = s.post<PropertiesAnswer>('Runtime.getProperties', {
+        objectId: remote.objectId,
+        ownProperties: true,
+        generatePreview: false,
+        nonIndexedPropertiesOnly: true,
+      });
     } catch {
       return null;
     }
@@ -227,8 +238,14 @@ export class HiddenReader {
     this.used = true;
     this.calls += 3;
     try {
-      const answer = describe(s, collection);
-      if (answer === null) return null;
+      const remote = s.remoteOf(collection, GROUP);
+      if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) return null;
+      const answer = s.post<PropertiesAnswer>('Runtime.getProperties', {
+        objectId: remote.objectId,
+        ownProperties: true,
+        generatePreview: false,
+        nonIndexedPropertiesOnly: true,
+      });
       const internals = own(answer, 'internalProperties') ?? EMPTY_LIST;
       for (let i = 0; i < internals.length; i++) {
         const p = internals[i]!;
@@ -251,21 +268,6 @@ export class HiddenReader {
       return null;
     }
   }
-}
-
-/**
- * `Runtime.getProperties` of `obj`'s own properties (with internal and private ones), in the
- * walk's group; null when the inspector gave no object id. Throws what the session throws.
- */
-function describe(s: InspectorSession, obj: object): PropertiesAnswer | null {
-  const remote = s.remoteOf(obj, GROUP);
-  if (!hasOwn(remote, 'objectId') || remote.objectId === undefined) return null;
-  return s.post<PropertiesAnswer>('Runtime.getProperties', {
-    objectId: remote.objectId,
-    ownProperties: true,
-    generatePreview: false,
-    nonIndexedPropertiesOnly: true,
-  });
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
