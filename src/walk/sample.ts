@@ -107,8 +107,8 @@ export class SampleStats {
   readonly #entriesMeeting: number[] = bareArray();
   readonly #lastEntry: number[] = bareArray();
   #valueBytes = 0;
-  /** Values sampled entries met that other parts of the walk had counted first (see {@link newValueShare}). */
-  #metElsewhere = 0;
+  /** Sum over the values found of the entries their finder stands for (see {@link valueFound}). */
+  #valueUnits = 0;
 
   constructor(
     /** Entries in the collection. */
@@ -144,8 +144,14 @@ export class SampleStats {
     return w * w * n * n * (1 - k / n) * (s2 / k);
   }
 
-  /** A sampled entry counted a value for the first time (`bytes` of it). */
-  valueFound(value: unknown, entry: number, bytes: number): void {
+  /**
+   * A sampled entry counted a value for the first time (`bytes` of it). `unit` is how many entries
+   * of the collection that entry stands for: entries / sampled, times the same ratio of each
+   * collection sampled inside an entry on the way to it (the values of each user's sampled events
+   * are tracked here, by event).
+   */
+  valueFound(value: unknown, entry: number, bytes: number, unit: number): void {
+    this.#valueUnits += unit;
     const index = this.#entriesMeeting.length;
     mapSet(this.#values, value, index);
     this.#entriesMeeting[index] = 1;
@@ -156,23 +162,11 @@ export class SampleStats {
   /** A sampled entry met a value already counted: one more entry meeting it, if it is another one. */
   valueMet(value: unknown, entry: number): void {
     const index = mapGet(this.#values, value) as number | undefined;
-    if (index === undefined) {
-      this.#metElsewhere++;
-      return;
-    }
+    // Counted by another part of the walk before this sample began.
+    if (index === undefined) return;
     if (this.#lastEntry[index] === entry) return;
     this.#entriesMeeting[index]!++;
     this.#lastEntry[index] = entry;
-  }
-
-  /**
-   * The share of the values the sample met that it counted first: 1 when its entries hold values
-   * of their own, near 0 when the walk had met nearly all of them elsewhere (a vocabulary that
-   * collections in other sampled entries share: the event kinds in each user's Map of events).
-   */
-  newValueShare(): number {
-    const found = this.#entriesMeeting.length;
-    return found === 0 ? 1 : found / (found + this.#metElsewhere);
   }
 
   /**
@@ -202,8 +196,8 @@ export class SampleStats {
     }
     // No value met by two entries: no sign that entries share values at all.
     const chao = twice > 0 ? (once * once) / (2 * twice) : Infinity;
-    const sampled = this.k1 + this.k;
-    const scaledAll = sampled > 0 ? (seen * this.entries) / sampled - seen : 0;
+    // Every value met standing for as many as its finder's entry stands for: values of each entry's own.
+    const scaledAll = this.#valueUnits - seen;
     const unseen = chao < scaledAll ? chao : scaledAll;
     if (!(unseen > 0)) return NOTHING_UNSEEN;
     let spread = 0;

@@ -265,6 +265,13 @@ export class Walker implements EdgeWalker {
    */
   private trackSample: SampleStats | null = null;
   private trackEntry = 0;
+  /**
+   * How many entries of the whole collection the entry being walked stands for (the product of
+   * entries / sampled down the nested samples it sits in): a value found in it and met nowhere
+   * else in the sample stands for that many (SampleStats.valueFound).
+   */
+  private trackUnit = 1;
+  private regionUnit: number[] = bareArray();
   private entrySerial = 0;
   private regionSample: (SampleStats | null)[] = bareArray();
   private regionEntry: number[] = bareArray();
@@ -363,6 +370,7 @@ export class Walker implements EdgeWalker {
     this.shareWeight = 1;
     this.trackSample = null;
     this.trackEntry = 0;
+    this.trackUnit = 1;
     this.openRegion(0, 1, 1, null);
     this.openEntries = 0;
     this.varianceBytes = 0;
@@ -835,7 +843,7 @@ export class Walker implements EdgeWalker {
       const kind = typeof value === 'string' ? Kind.String : Kind.BigInt;
       this.visitor.thing(kind, value, null, this.shape, firstInUnion, this.currentPath, weight);
     }
-    if (sample !== null) sample.valueFound(value, this.trackEntry, (this.visitor.bytes - before) / weight);
+    if (sample !== null) sample.valueFound(value, this.trackEntry, (this.visitor.bytes - before) / weight, this.trackUnit);
   }
 
   // ---- Sampled collections ----
@@ -936,16 +944,36 @@ export class Walker implements EdgeWalker {
     let gathered2 = 0;
     const outerSample = this.trackSample;
     const outerEntry = this.trackEntry;
+    const outerUnit = this.trackUnit;
+    // Values identified by value (short strings, bigints, symbols) are counted once per root
+    // whichever entry meets them, and their number is estimated where they were met: at the
+    // outermost sample, with each entry as a unit standing for `unit` entries of the collection.
+    // A collection sampled inside a sampled entry (each user's Map of events) passes its values
+    // to that outermost sample, at its weight: the values its entries hold may be every user's
+    // (event kinds from a vocabulary) or its own (event ids), and only the sample of all the
+    // units met can tell (Chao1 over units, sample.ts unseenValues). Counting them at the
+    // enclosing entry's weight read +45% on 2,000 users of 200 events at 32 x 64 entries.
+    const nested = outerSample !== null;
+    const valueStats = nested ? outerSample : stats;
+    const valueWeight = nested ? this.shareWeight : this.weight;
+    const unit = (nested ? outerUnit : 1) * (n / Math.max(k1 + k2, 1));
     for (let i = 0; i < count && !this.stopped; i++) {
       if (first[i]) continue;
       gathered2++;
       const start = this.sp;
+      const entry = ++this.entrySerial;
+      this.trackSample = valueStats;
+      this.trackEntry = entry;
+      this.trackUnit = unit;
       let numbers = hasKeys ? this.sampledKey(keys[i], keyLabel, entryWeight) : 0;
       numbers += this.defer(values[i], valueLabel);
       heapNumbers += numbers * scale;
-      if (this.sp > start) this.openRegion(start, entryWeight, this.weight, stats, stats, ++this.entrySerial);
+      if (this.sp > start) this.openRegion(start, entryWeight, valueWeight, stats, valueStats, entry, unit);
       else stats.add(0, 0);
     }
+    this.trackSample = outerSample;
+    this.trackEntry = outerEntry;
+    this.trackUnit = outerUnit;
     // Positions of draw 2 that held nothing (holes) are entries of size 0.
     for (let i = gathered2; i < k2; i++) stats.add(0, 0);
     // Draw 1 on top, each entry a region of its own at the collection's weight (so the values it
@@ -955,14 +983,16 @@ export class Walker implements EdgeWalker {
       if (!first[i]) continue;
       const start = this.sp;
       const entry = ++this.entrySerial;
-      this.trackSample = stats;
+      this.trackSample = valueStats;
       this.trackEntry = entry;
+      this.trackUnit = unit;
       if (hasKeys) heapNumbers += this.sampledKey(keys[i], keyLabel, this.weight);
       heapNumbers += this.childAt(values[i], valueLabel);
-      if (this.sp > start) this.openRegion(start, this.weight, this.shareWeight, null, stats, entry);
+      if (this.sp > start) this.openRegion(start, this.weight, this.shareWeight, null, valueStats, entry, unit);
     }
     this.trackSample = outerSample;
     this.trackEntry = outerEntry;
+    this.trackUnit = outerUnit;
     this.openRegion(this.sp, this.weight, this.shareWeight, null, outerSample, outerEntry);
     values.length = 0;
     keys.length = 0;
@@ -1022,6 +1052,7 @@ export class Walker implements EdgeWalker {
     stats: SampleStats | null,
     sample: SampleStats | null = this.trackSample,
     entry = this.trackEntry,
+    unit = this.trackUnit,
   ): void {
     const r = this.regions++;
     this.regionStart[r] = start;
@@ -1031,6 +1062,7 @@ export class Walker implements EdgeWalker {
     this.regionBytes[r] = -1;
     this.regionSample[r] = sample;
     this.regionEntry[r] = entry;
+    this.regionUnit[r] = unit;
   }
 
   /** The walk pops stack slot `index`: close the regions it has left, begin the one it enters. */
@@ -1046,6 +1078,7 @@ export class Walker implements EdgeWalker {
     this.shareWeight = this.regionShare[top]!;
     this.trackSample = this.regionSample[top]!;
     this.trackEntry = this.regionEntry[top]!;
+    this.trackUnit = this.regionUnit[top]!;
   }
 
   private closeRegion(): void {
@@ -1069,6 +1102,7 @@ export class Walker implements EdgeWalker {
       this.shareWeight = 1;
       this.trackSample = null;
       this.trackEntry = 0;
+      this.trackUnit = 1;
     }
   }
 
@@ -1077,17 +1111,11 @@ export class Walker implements EdgeWalker {
    * sample: then it is part of that entry's figure, whose spread already carries it.
    */
   private finishSample(stats: SampleStats): void {
+    // A collection inside a sampled entry: its figure is part of that entry's, and the values its
+    // entries met were passed to the outermost sample (followSample).
+    if (this.openEntries > 0) return;
     // Values identified by value that the entries outside the sample hold and the sample never met.
     const unseen = stats.unseenValues();
-    if (this.openEntries > 0) {
-      // A collection inside a sampled entry: the values it never met are as likely to have been
-      // counted elsewhere in the walk as the ones it met. Without this, every user's Map of
-      // events counted the event kinds it missed as its own: +1.6% (strings x3.8) on 2,000 users
-      // of 200 events whose kinds come from 5,000 names (Node 20.20.2, collector defaults).
-      const w = stats.outerWeight * stats.newValueShare();
-      if (unseen.objects > 0) this.visitor.unseen(unseen.bytes * w, unseen.objects * w);
-      return;
-    }
     const w = stats.outerWeight;
     if (unseen.objects > 0) this.visitor.unseen(unseen.bytes * w, unseen.objects * w);
     // The unseen values' own uncertainty, as a half-width of a 95% interval (see unseenValues).
