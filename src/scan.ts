@@ -7,7 +7,7 @@ import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from '
 import type { HiddenStatus, PathTotal, ScanResult, TypeTotal } from './results.js';
 import { unavailableReason } from './inspector/session.js';
 import { types } from 'node:util';
-import { attemptMs, FALLBACK_LEVEL, fallbackLevel, type WalkCost } from './plan.js';
+import { attemptMs, FALLBACK_LEVEL, fallbackLevel, levelGrowth, PLAN_SHARE, planFromProbe, type WalkCost } from './plan.js';
 import { mapSize, setSize } from './walk/primordials.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
@@ -18,6 +18,12 @@ import { RootTally, type UnionTally } from './size/tally.js';
 /** A root's budget in a pass, and the sampling level to start from (see {@link samplingLevels}). */
 export interface RootBudget extends Budget {
   readonly startLevel?: number;
+  /**
+   * The root has no walk to plan from (it is new): walk it first at the coarsest level, which a
+   * few milliseconds cover, then at the finest level that this probe predicts to fit in the time
+   * left (plan.ts planFromProbe). Replaces `startLevel`.
+   */
+  readonly probe?: boolean;
 }
 
 /** How a pass may estimate: `null` in {@link ScanEachOptions.estimation} means exact or truncated. */
@@ -159,6 +165,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
   const paths = options.paths ?? null;
   const estimation = options.estimation ?? null;
   const levels = samplingLevels(estimation);
+  const growth = levelGrowth(levels);
   let seed = estimation?.seed ?? freshSeed();
   const finalWalkExtraShare = options.finalWalkExtraShare ?? 0;
   const union: UnionTally = { bytes: 0, objects: 0 };
@@ -177,7 +184,8 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
         budget = { maxObjects: budget.maxObjects, maxMillis: Math.max(budget.maxMillis + unusedMs / (roots.length - i), 0) };
       }
       const start = Math.min(Math.max(budgets[i]!.startLevel ?? 0, 0), levels.length - 1);
-      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, seed);
+      const probe = budgets[i]!.probe === true ? growth : null;
+      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, seed, probe);
       seed = nextSeed;
       unusedMs += budgets[i]!.maxMillis - result.durationMs;
       results.push(result);
@@ -218,22 +226,31 @@ function scanOne(
   startLevel: number,
   finalExtraMs: number,
   seed: number,
+  probeGrowth: readonly number[] | null = null,
 ): { result: ScanResult; level: number; nextSeed: number; gatherMs: number } {
   const startedAt = performance.now();
   const deadline = startedAt + budget.maxMillis;
   const unionBefore = { bytes: union.bytes, objects: union.objects };
-  let level = startLevel;
+  const coarsest = levels.length - 1;
+  // A probe walks the coarsest level first; its walk is the fallback of the planned one after it.
+  let probing = probeGrowth !== null && coarsest > 0;
+  let probed = false;
+  let level = probing ? coarsest : startLevel;
   let first = true;
   let tally: RootTally;
   let table: PathTable | null;
   let outcome: WalkOutcome | null = null;
+  let probeMs = 0;
   for (;;) {
     const now = performance.now();
     // A redo is final: a walk cut twice in one collection reports what it has (plan.ts fallbackLevel).
     // Level 3 and coarser sample every large collection down to a few thousand things: from there
     // the walk gets all the time left (coarser levels are planned across collections, plan.ts).
-    const last = level === levels.length - 1 || !first || level >= FALLBACK_LEVEL;
-    const allowMs = attemptMs(deadline - now, finalExtraMs, last);
+    const last = probing ? false : probed ? level === coarsest : level === coarsest || !first || level >= FALLBACK_LEVEL;
+    // A probe gets all the time (cut, it is final: nothing is coarser); the walk it planned gets
+    // the time left but what a walk at the probe's level again needs (its fallback).
+    let allowMs = attemptMs(deadline - now, finalExtraMs, last || probing);
+    if (probed && !last) allowMs = Math.max(deadline - now - probeMs, 0);
     const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: allowMs };
     const sampling: Sampling = { ...levels[level]!, seed: seed >>> 0 };
     seed = (seed + 0x9e3779b9) >>> 0;
@@ -252,10 +269,31 @@ function scanOne(
     } finally {
       walker.paths = null;
     }
+    if (probing) {
+      probing = false;
+      if (outcome === null || outcome.truncatedBy !== null || outcome.sampledCollections === 0) break;
+      // The probe's cost predicts the finer levels'; it ran on code that may not be optimized
+      // yet, so the plan errs coarse. No finer level fits: the probe's figures are the result.
+      probeMs = performance.now() - now;
+      const cost: WalkCost = { level, truncated: false, estimated: true, durationMs: probeMs, gatherMs: outcome.gatherMs, visited: tally.visitedThings, objects: tally.objects };
+      const planned = planFromProbe(cost, Math.max(deadline - performance.now() - probeMs, 0) * PLAN_SHARE, probeGrowth!);
+      if (planned >= level) break;
+      probed = true;
+      union.bytes = unionBefore.bytes;
+      union.objects = unionBefore.objects;
+      first = false;
+      level = planned;
+      continue;
+    }
     if (outcome === null || outcome.truncatedBy === null || last) break;
     union.bytes = unionBefore.bytes;
     union.objects = unionBefore.objects;
     first = false;
+    if (probed) {
+      // The planned walk did not fit after all: the probe's level again, which did.
+      level = coarsest;
+      continue;
+    }
     // A coarser level (plan.ts fallbackLevel; a cut there goes coarser still), and the collector
     // plans finer levels again from what this walk measures (plan.ts planNext).
     level = fallbackLevel(level, levels.length - 1);

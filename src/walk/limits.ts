@@ -19,7 +19,8 @@ export interface Budget {
 /** Mutable budget state of one root's walk. */
 export class Limits {
   readonly maxObjects: number;
-  readonly deadline: number;
+  /** Moved later only by a step whose time does not count against the walk (walk.ts ownNames). */
+  deadline: number;
   reason: TruncationReason | null = null;
 
   constructor(budget: Budget, startedAt: number) {

@@ -870,7 +870,12 @@ export class Walker implements EdgeWalker {
       // of a finer level's walk does not scale it up (scan.ts finerWalkMs).
       const started = performance.now();
       names = objectKeys(obj);
-      this.gatherMs += performance.now() - started;
+      const listedMs = performance.now() - started;
+      this.gatherMs += listedMs;
+      // The listing costs the same at every level and cannot be interrupted: it does not count
+      // against the walk's own time, so a coarser level (which saves none of it) is not forced on
+      // the walk after it. A 240,000-key object read +18% at level 5, 1.00 at level 3.
+      if (this.limits !== null) this.limits.deadline += listedMs;
       if (names.length < LARGE_MAP_LIKE_KEYS) weakMapDelete(largeMapLikes, obj);
     } else {
       names = getOwnPropertyNames(obj);
