@@ -12,7 +12,9 @@
 //   LOAD_RATE         requests per second, all connections     default 1000
 //   LOAD_CONNECTIONS  autocannon connections                   default 10
 //   LOAD_PREFILL      requests handled before the run, so the roots start full size   default 100000
-//   LOAD_MAX_MILLIS   memsize maxMillis (the walk's budget per collection)           default 200
+//   LOAD_MAX_MILLIS   memsize maxMillis (the walk's budget per collection)           default: memsize's (25)
+//   LOAD_COMPARE_MILLIS  a fourth run, defaults but this maxMillis, whose root figures the
+//                     defaults' are compared with (the budget before issue 16)     default 200; 0: none
 //   LOAD_DEEP         1: deep reads on (the default, #private fields, closures, WeakMaps); 0: deep: false
 //
 // The app runs in a child process (this file with --app, under --expose-gc), so the load generator
@@ -35,7 +37,8 @@ const config = {
   rate: envInt('LOAD_RATE', 1000, 1, 100_000),
   connections: envInt('LOAD_CONNECTIONS', 10, 1, 1000),
   prefill: envInt('LOAD_PREFILL', 100_000, 0, 10_000_000),
-  maxMillis: envInt('LOAD_MAX_MILLIS', 200, 1, 60_000),
+  maxMillis: process.env.LOAD_MAX_MILLIS === undefined ? undefined : envInt('LOAD_MAX_MILLIS', 25, 1, 60_000),
+  compareMillis: envInt('LOAD_COMPARE_MILLIS', 200, 0, 60_000),
   deep: envInt('LOAD_DEEP', 1, 0, 1) === 1,
 };
 
@@ -60,7 +63,8 @@ async function runApp(mode) {
   if (memsizeOn) {
     const { startPrometheus } = await import('../dist/index.js');
     const minIntervalMs = mode === 'every-scrape' ? { minIntervalMs: 0 } : {}; // else the default, 5000
-    memsize = await startPrometheus({ host: '127.0.0.1', port: 0, maxMillis: config.maxMillis, deep: config.deep, ...minIntervalMs });
+    const maxMillis = mode === 'compare' ? config.compareMillis : config.maxMillis;
+    memsize = await startPrometheus({ host: '127.0.0.1', port: 0, ...(maxMillis === undefined ? {} : { maxMillis }), deep: config.deep, ...minIntervalMs });
     memsize.addRoot('sessions', shop.sessions);
     memsize.addRoot('cache', shop.cache);
     memsize.addRoot('requestLog', shop.requestLog);
@@ -258,8 +262,11 @@ async function main() {
   const load = loadavg().map((l) => l.toFixed(2)).join(', ');
   const started = new Date();
   console.error(`load benchmark: ${config.seconds} s per run at ${config.rate} req/s, ${config.connections} connections, Node ${process.version}, load average ${load}`);
+  const { DEFAULTS } = await import('../dist/options.js');
+  const budget = config.maxMillis ?? DEFAULTS.memsize.maxMillis;
+  const modes = ['off', 'every-scrape', 'defaults', ...(config.compareMillis > 0 ? ['compare'] : [])];
   const runs = [];
-  for (const mode of ['off', 'every-scrape', 'defaults']) {
+  for (const mode of modes) {
     runs.push(await loadRun(mode));
     console.error(`memsize ${mode}: done`);
   }
@@ -267,11 +274,11 @@ async function main() {
   const onRow = (label, f) => `| ${label} | - | ${runs.slice(1).map((r) => f(r.scraping)).join(' | ')} |`;
   const lat = (r) => r.result.latency;
   const lines = [
-    `\`node bench/load.bench.mjs\` (LOAD_SECONDS=${config.seconds}, LOAD_RATE=${config.rate}, LOAD_CONNECTIONS=${config.connections}, LOAD_PREFILL=${config.prefill}, LOAD_MAX_MILLIS=${config.maxMillis}, LOAD_DEEP=${config.deep ? 1 : 0}), ` +
+    `\`node bench/load.bench.mjs\` (LOAD_SECONDS=${config.seconds}, LOAD_RATE=${config.rate}, LOAD_CONNECTIONS=${config.connections}, LOAD_PREFILL=${config.prefill}, LOAD_MAX_MILLIS=${config.maxMillis ?? `unset (${budget})`}, LOAD_COMPARE_MILLIS=${config.compareMillis}, LOAD_DEEP=${config.deep ? 1 : 0}), ` +
       `Node ${process.version}, ${started.toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, load average ${load} before the runs.`,
     '',
-    '| | memsize off | on: scraped every 1 s, a walk per scrape (minIntervalMs 0) | on: scraped every 1 s, defaults (a walk at most every 5 s) |',
-    '|---|---:|---:|---:|',
+    `| | memsize off | on: scraped every 1 s, a walk per scrape (minIntervalMs 0) | on: scraped every 1 s, defaults (a walk at most every 5 s) |${config.compareMillis > 0 ? ` on: defaults but maxMillis ${config.compareMillis} |` : ''}`,
+    `|---|---:|---:|---:|${config.compareMillis > 0 ? '---:|' : ''}`,
     row('requests answered (non-2xx, errors)', (r) => `${r.result.requests.total.toLocaleString('en-US')} (${r.result.non2xx}, ${r.result.errors + r.result.timeouts})`),
     row('requests per second (target)', (r) => `${r.result.requests.average.toFixed(0)} (${config.rate})`),
     row('latency p50 / p99 / max, ms', (r) => `${ms(lat(r).p50)} / ${ms(lat(r).p99)} / ${ms(lat(r).max)}`),
@@ -281,11 +288,17 @@ async function main() {
     row('app heap live after full GC, before → after, MiB', (r) => `${mb(r.stats.before.liveHeap)} → ${mb(r.stats.after.liveHeap)}`),
     row('request-log entries (the leak) at the end', (r) => r.stats.leaked.toLocaleString('en-US')),
     onRow('scrapes (failed)', (w) => `${w.scrapes} (${w.failures})`),
-    onRow(`walks: pause per collection p50 / p99 / max, ms (budget ${config.maxMillis})`, (w) => `${w.walkMs.length}: ${ms(quantile(w.walkMs, 0.5))} / ${ms(quantile(w.walkMs, 0.99))} / ${ms(w.walkMs.at(-1))}`),
+    onRow(`walks: pause per collection p50 / p99 / max, ms (budget ${budget}${config.compareMillis > 0 ? `; last column ${config.compareMillis}` : ''})`, (w) => `${w.walkMs.length}: ${ms(quantile(w.walkMs, 0.5))} / ${ms(quantile(w.walkMs, 0.99))} / ${ms(w.walkMs.at(-1))}`),
     onRow('collections with a root cut short by the budget', (w) => `${w.truncated} of ${w.walkMs.length}`),
     onRow('scrape time p50 / max, ms', (w) => `${ms(quantile(w.scrapeMs, 0.5))} / ${ms(w.scrapeMs.at(-1))}`),
     onRow('roots at the end: MiB, heap things', (w) => Object.entries(w.rootBytes).map(([name, v]) => `${name} ${mb(v.bytes)}, ${v.objects.toLocaleString('en-US')}`).join('; ')),
   ];
+  if (config.compareMillis > 0) {
+    // The same traffic reaches the same state in every run: each root's figure at the budget in
+    // use against the figure with maxMillis compareMillis.
+    const base = runs.at(-1).scraping.rootBytes;
+    lines.push(onRow(`roots at the end against the maxMillis ${config.compareMillis} run`, (w) => Object.entries(w.rootBytes).map(([name, v]) => `${name} ${base[name] ? (v.bytes / base[name].bytes).toFixed(3) : '-'}`).join('; ')));
+  }
   console.log(lines.join('\n'));
 }
 

@@ -1,12 +1,14 @@
 // Roots of any size: how a collection's pause, its estimate and its transient memory grow with
 // the root. One process grows one Map of sessions (bench/fixtures/sessions.mjs) through the sizes
-// below and, at each, runs the metrics collector with its defaults (maxMillis 200, estimation on)
-// as a scrape would, RUNS times.
+// below and, at each, runs the metrics collector with its defaults (maxMillis 25, estimation on)
+// as a scrape would, RUNS times, then COVERAGE more times against an exact walk of the same Map:
+// how often the 95% interval holds it (each collection draws a fresh random seed).
 //
 //   npm run bench:scale                       (= build, then node --expose-gc bench/scale.bench.mjs)
 //   SIZES=10000,100000 npm run bench:scale     (fewer sizes)
 //   SNAPSHOT_MAX=400000 npm run bench:scale    (largest size to check against a heap snapshot)
 //   ESTIMATE=false npm run bench:scale         (the collector with estimate: false, as before sampling)
+//   COVERAGE=0 npm run bench:scale             (no exact walks, no coverage; default 40 collections)
 //
 // Per size it prints: the pause of each collection (p50 and max, timed around collect(), which
 // is synchronous: the time the event loop was blocked), memsize_root_bytes and its 95% interval,
@@ -17,13 +19,15 @@
 
 import { getHeapStatistics } from 'node:v8';
 import { cpus } from 'node:os';
-import { createMemsize } from '../dist/index.js';
+import { createMemsize, scan } from '../dist/index.js';
+import { DEFAULTS } from '../dist/options.js';
 import { snapshotTargets, retainedSize } from '../test/support/heap-graph.mjs';
 import { growSessions } from './fixtures/sessions.mjs';
 
 const SIZES = (process.env.SIZES ?? '10000,100000,400000,1000000,5000000').split(',').map(Number);
 const SNAPSHOT_MAX = Number(process.env.SNAPSHOT_MAX ?? 400_000);
 const RUNS = Number(process.env.RUNS ?? 7);
+const COVERAGE = Number(process.env.COVERAGE ?? 40);
 const gc = globalThis.gc;
 if (typeof gc !== 'function') {
   console.error('run with node --expose-gc (npm run bench:scale does)');
@@ -59,6 +63,19 @@ for (const size of SIZES) {
     last = collection.roots.get('sessions');
     transient.push({ bytes: Math.max(after - before, 0), walked: last.walkedObjects });
   }
+  // Interval coverage: COVERAGE collections against the exact walk of the same (unchanged) Map.
+  let held = 0;
+  let exact = null;
+  const ratios = [];
+  if (COVERAGE > 0 && ESTIMATE) {
+    gc();
+    exact = scan(sessions, { estimate: false, maxMillis: 3_600_000, maxObjects: 2 ** 31 }).bytes;
+    for (let run = 0; run < COVERAGE; run++) {
+      const m = memsize.collect().roots.get('sessions');
+      ratios.push(m.bytes / exact);
+      if (!m.truncated && Math.abs(m.bytes - exact) <= m.bytesError) held++;
+    }
+  }
   let v8 = null;
   let snapshotMs = null;
   if (size <= SNAPSHOT_MAX) {
@@ -85,21 +102,26 @@ for (const size of SIZES) {
     perThing: walked > 0 ? medianTransient / walked : 0,
     walked,
     heapMb: getHeapStatistics().used_heap_size / 2 ** 20,
+    held,
+    exact,
+    ratioLow: ratios.length > 0 ? Math.min(...ratios) : null,
+    ratioHigh: ratios.length > 0 ? Math.max(...ratios) : null,
   });
   console.error(`size ${size} done`);
 }
 
 console.log(
   `Node ${process.version} (V8 ${process.versions.v8}), ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${new Date().toISOString().slice(0, 10)}; ` +
-    `collector defaults (maxMillis 200, estimation ${ESTIMATE ? 'on' : 'OFF'}), ${RUNS} collections per size\n`,
+    `collector defaults (maxMillis ${DEFAULTS.memsize.maxMillis}, estimation ${ESTIMATE ? 'on' : 'OFF'}), ${RUNS} collections per size for the pause, ${COVERAGE} more for the coverage\n`,
 );
-console.log('| sessions | heap used | pause p50 | pause max | memsize_root_bytes | ± (95%) | level | V8 retained | estimate / V8 | heap things walked | transient heap | per thing walked |');
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| sessions | heap used | pause p50 | pause max | memsize_root_bytes | ± (95%) | level | V8 retained | estimate / V8 | exact walk | estimates / exact (min-max) | intervals holding the exact walk | heap things walked | transient heap | per thing walked |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
     `| ${r.size.toLocaleString('en-US')} | ${mb(r.heapMb * 2 ** 20)} MiB | ${r.p50.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ${mb(r.bytes)} MiB${r.truncated ? ' (truncated)' : ''} | ` +
       `${r.estimated ? `${(r.interval * 100).toFixed(2)}%` : 'exact'} | ${r.level} | ` +
       `${r.v8 === null ? `no snapshot (above ${SNAPSHOT_MAX.toLocaleString('en-US')})` : `${mb(r.v8)} MiB`} | ${r.v8 === null ? '—' : (r.bytes / r.v8).toFixed(3)} | ` +
+      `${r.exact === null ? '—' : `${mb(r.exact)} MiB`} | ${r.ratioLow === null ? '—' : `${r.ratioLow.toFixed(3)}-${r.ratioHigh.toFixed(3)}`} | ${r.exact === null ? '—' : `${r.held} / ${COVERAGE}`} | ` +
       `${r.walked.toLocaleString('en-US')} | ${r.transientMb.toFixed(1)} MiB | ${r.perThing.toFixed(0)} B |`,
   );
 }

@@ -12,7 +12,7 @@ import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './root
 import { MIN_WALK_BUDGET_MS, RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs, walkRank } from './budget.js';
 import { FALLBACK_LEVEL, levelGrowth, newPlanState, planNext, type PlanState, type WalkCost } from './plan.js';
 import { openSession } from './inspector/session.js';
-import { estimationOf, ownEntries, samplingLevels, scanEach, type RootBudget } from './scan.js';
+import { estimationOf, ownEntries, referenceCostMs, samplingLevels, scanEach, type RootBudget } from './scan.js';
 import type { ScanResult, TypeTotal } from './results.js';
 import type { AppliedCorrection } from './verify/correction.js';
 
@@ -258,7 +258,7 @@ export class Collector {
   #measured(result: ScanResult, state: RootState, at: number, budgetMs: number, level: number, cost: WalkCost): RootMeasurement {
     state.lastDurationMs = result.durationMs;
     state.lastTruncatedByTime = result.truncatedBy === 'maxMillis';
-    planNext(state, state.level, cost, budgetMs, this.#growth);
+    planNext(state, state.level, cost, budgetMs, this.#growth, referenceCostMs());
     const base = {
       truncated: result.truncated,
       truncatedBy: result.truncatedBy,

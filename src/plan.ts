@@ -112,6 +112,20 @@ export function levelGrowth(levels: readonly { size: number; outerSize: number }
 export function perThingOf(cost: WalkCost): number {
   return Math.max(cost.durationMs - Math.max(cost.gatherMs, 0), 0) / Math.max(cost.visited, 1);
 }
+/**
+ * Walks of fewer heap things than this measure their fixed costs (starting the walk, drawing the
+ * samples, code not yet optimized) more than their cost per thing: a probe of a 300-session Map
+ * (500 things, 1-3 ms cold) predicted its exact walk three times too slow and kept the root
+ * estimated. Their cost per thing is taken as at most the process's reference (the lowest cost
+ * per thing of a large walk so far, scan.ts): when a root's things really cost more (deep reads),
+ * the finer walk is cut and redone at the probe's level, and the next plan learns its cost.
+ */
+export const SMALL_WALK = 5_000;
+/** The cost per thing of `cost`, or the `referenceMs` when the walk was small and cost more. */
+export function smallWalkCost(cost: WalkCost, referenceMs: number): number {
+  const own = perThingOf(cost);
+  return cost.visited < SMALL_WALK && referenceMs < own ? referenceMs : own;
+}
 /** A cut walk this many times slower per thing than the root's remembered cost was stalled, not too large. */
 export const SLOW_WALK = 2;
 /** How much the remembered cost per thing may rise from one collection to the next. */
@@ -121,7 +135,7 @@ export const COST_RISE = 1.5;
  * Plan the next walk's level in `state` from this walk's `cost`, the level it was planned at
  * (`plannedLevel`: a fallback uses a coarser one), the root's budget and the coarsest level.
  */
-export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost, budgetMs: number, growth: readonly number[]): void {
+export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost, budgetMs: number, growth: readonly number[], referenceMs = Infinity): void {
   const coarsest = growth.length - 1;
   const failed = cost.truncated || cost.level > plannedLevel;
   if (failed && Number.isNaN(state.perThingMs) && state.probeBackoff === 0) {
@@ -157,7 +171,7 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
     state.level = Math.min(state.level, cost.level);
     return;
   }
-  const measured = perThingOf(cost);
+  const measured = smallWalkCost(cost, referenceMs);
   state.perThingMs = Number.isNaN(state.perThingMs) ? measured : Math.min(measured, state.perThingMs * COST_RISE);
   // Levels at or finer than one that failed wait out their backoff.
   const finest = state.waitBeforeProbe > 0 && state.failedLevel >= 0 ? Math.min(state.failedLevel + 1, coarsest) : 0;
@@ -186,8 +200,8 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
  * The finest level predicted to take at most `allowMs`, from a probe walk at the coarsest level
  * (`cost`), on a root with no history; the probe's own level when no finer one fits.
  */
-export function planFromProbe(cost: WalkCost, allowMs: number, growth: readonly number[]): number {
-  const perThing = perThingOf(cost);
+export function planFromProbe(cost: WalkCost, allowMs: number, growth: readonly number[], referenceMs = Infinity): number {
+  const perThing = smallWalkCost(cost, referenceMs);
   let level = cost.level;
   for (let l = cost.level - 1; l >= 0; l--) {
     if (predictWalkMs(cost, l, perThing, growth) <= allowMs) level = l;
@@ -202,11 +216,17 @@ export function planFromProbe(cost: WalkCost, allowMs: number, growth: readonly 
  * of it; the final walk all of it, plus `finalExtraMs` past the deadline (the collector's reserve,
  * budget.ts RESERVE_OF_BUDGET) rather than be cut.
  */
-export function attemptMs(leftMs: number, finalExtraMs: number, final: boolean): number {
+export function attemptMs(leftMs: number, finalExtraMs: number, final: boolean, late = false): number {
   const left = Math.max(leftMs, 0);
   if (final) return left + finalExtraMs;
-  return left * TRY_SHARE;
+  return left * (late ? LATE_TRY_SHARE : TRY_SHARE);
 }
+/**
+ * The part of the time left that a walk at FALLBACK_LEVEL or coarser gets when it is not the
+ * coarsest: planned to fit, it is seldom cut, and its fallback (the coarsest level: samples of 32)
+ * takes a few milliseconds.
+ */
+export const LATE_TRY_SHARE = 0.8;
 
 /**
  * The level a walk cut at `level` is redone at, within the same collection: FALLBACK_LEVEL

@@ -7,7 +7,7 @@ import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from '
 import type { HiddenStatus, PathTotal, ScanResult, TypeTotal } from './results.js';
 import { unavailableReason } from './inspector/session.js';
 import { types } from 'node:util';
-import { attemptMs, FALLBACK_LEVEL, fallbackLevel, levelGrowth, PLAN_SHARE, planFromProbe, type WalkCost } from './plan.js';
+import { attemptMs, FALLBACK_LEVEL, fallbackLevel, levelGrowth, perThingOf, PLAN_SHARE, planFromProbe, SMALL_WALK, type WalkCost } from './plan.js';
 import { mapSize, setSize } from './walk/primordials.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
@@ -157,6 +157,17 @@ export function estimationOf(options: {
 const walker = new Walker();
 
 /**
+ * The lowest cost per heap thing, in ms, of any walk of SMALL_WALK things or more that finished in
+ * this process (warm code, nothing read through the inspector): what the planner takes for a
+ * small walk whose fixed costs hide its own (plan.ts smallWalkCost). Infinity until one ran.
+ */
+let referencePerThingMs = Infinity;
+/** See {@link referencePerThingMs}. */
+export function referenceCostMs(): number {
+  return referencePerThingMs;
+}
+
+/**
  * Measure several roots in one pass. Each root's figures stand alone (a thing two roots share
  * counts in both); the union counts it once. Budgets apply per root.
  * Internal: the metrics collector uses it. Budgets are not validated here.
@@ -191,7 +202,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
       results.push(result);
       budgetsMs.push(budget.maxMillis);
       levelsUsed.push(level);
-      costs.push({
+      const cost: WalkCost = {
         level,
         truncated: result.truncated,
         estimated: result.estimated,
@@ -199,7 +210,9 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
         gatherMs,
         visited: result.visitedObjects,
         objects: result.objects,
-      });
+      };
+      costs.push(cost);
+      if (!cost.truncated && cost.visited >= SMALL_WALK) referencePerThingMs = Math.min(referencePerThingMs, perThingOf(cost));
     }
   } finally {
     walker.deep = false;
@@ -232,10 +245,20 @@ function scanOne(
   const deadline = startedAt + budget.maxMillis;
   const unionBefore = { bytes: union.bytes, objects: union.objects };
   const coarsest = levels.length - 1;
-  // A probe walks the coarsest level first; its walk is the fallback of the planned one after it.
-  let probing = probeGrowth !== null && coarsest > 0;
-  let probed = false;
-  let level = probing ? coarsest : startLevel;
+  // The walks of one collection, in phases:
+  // - 'try': at startLevel, final only when nothing is coarser. A try at FALLBACK_LEVEL or
+  //   coarser (planned to fit from the last collection) gets LATE_TRY_SHARE of the time, a finer
+  //   one TRY_SHARE (plan.ts attemptMs).
+  // - 'fallback': a cut try walked again at fallbackLevel, with all the time left (final). From
+  //   FALLBACK_LEVEL, that is the coarsest level: a walk planned to fit but cut (a busy machine, a
+  //   GC) is then estimated from small samples rather than reported truncated.
+  // - for a root with no history (`probeGrowth`), a cut try is followed instead by 'probe': the
+  //   coarsest level, a few milliseconds, with all the time left; then 'planned': the finest level
+  //   the probe predicts to fit in what is left (plan.ts planFromProbe), keeping the time a walk
+  //   at the probe's level takes again; cut, that walk is the last one ('fallback', coarsest).
+  type Phase = 'try' | 'fallback' | 'probe' | 'planned';
+  let phase: Phase = 'try';
+  let level = startLevel;
   let first = true;
   let tally: RootTally;
   let table: PathTable | null;
@@ -243,14 +266,9 @@ function scanOne(
   let probeMs = 0;
   for (;;) {
     const now = performance.now();
-    // A redo is final: a walk cut twice in one collection reports what it has (plan.ts fallbackLevel).
-    // Level 3 and coarser sample every large collection down to a few thousand things: from there
-    // the walk gets all the time left (coarser levels are planned across collections, plan.ts).
-    const last = probing ? false : probed ? level === coarsest : level === coarsest || !first || level >= FALLBACK_LEVEL;
-    // A probe gets all the time (cut, it is final: nothing is coarser); the walk it planned gets
-    // the time left but what a walk at the probe's level again needs (its fallback).
-    let allowMs = attemptMs(deadline - now, finalExtraMs, last || probing);
-    if (probed && !last) allowMs = Math.max(deadline - now - probeMs, 0);
+    const last = phase === 'fallback' || level === coarsest;
+    let allowMs = attemptMs(deadline - now, finalExtraMs, last || phase === 'probe', level >= FALLBACK_LEVEL);
+    if (phase === 'planned') allowMs = Math.max(deadline - now - probeMs, 0);
     const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: allowMs };
     const sampling: Sampling = { ...levels[level]!, seed: seed >>> 0 };
     seed = (seed + 0x9e3779b9) >>> 0;
@@ -269,34 +287,32 @@ function scanOne(
     } finally {
       walker.paths = null;
     }
-    if (probing) {
-      probing = false;
-      if (outcome === null || outcome.truncatedBy !== null || outcome.sampledCollections === 0) break;
-      // The probe's cost predicts the finer levels'; it ran on code that may not be optimized
-      // yet, so the plan errs coarse. No finer level fits: the probe's figures are the result.
+    if (outcome === null || last) break;
+    if (phase === 'probe') {
+      // The probe's cost predicts the finer levels' (it ran on code that may not be optimized
+      // yet, so the plan errs coarse); when no finer level fits, its figures are the result.
+      if (outcome.truncatedBy !== null || outcome.sampledCollections === 0) break;
       probeMs = performance.now() - now;
       const cost: WalkCost = { level, truncated: false, estimated: true, durationMs: probeMs, gatherMs: outcome.gatherMs, visited: tally.visitedThings, objects: tally.objects };
-      const planned = planFromProbe(cost, Math.max(deadline - performance.now() - probeMs, 0) * PLAN_SHARE, probeGrowth!);
+      const planned = planFromProbe(cost, Math.max(deadline - performance.now() - probeMs, 0) * PLAN_SHARE, probeGrowth!, referencePerThingMs);
       if (planned >= level) break;
-      probed = true;
-      union.bytes = unionBefore.bytes;
-      union.objects = unionBefore.objects;
-      first = false;
+      phase = 'planned';
       level = planned;
-      continue;
+    } else {
+      if (outcome.truncatedBy === null) break;
+      if (phase === 'try' && probeGrowth !== null) {
+        phase = 'probe';
+        level = coarsest;
+      } else {
+        // A coarser level (plan.ts fallbackLevel); the collector plans finer levels again from
+        // what this walk measures (plan.ts planNext). After a probe: the probe's level, which fit.
+        level = phase === 'planned' ? coarsest : fallbackLevel(level, coarsest);
+        phase = 'fallback';
+      }
     }
-    if (outcome === null || outcome.truncatedBy === null || last) break;
     union.bytes = unionBefore.bytes;
     union.objects = unionBefore.objects;
     first = false;
-    if (probed) {
-      // The planned walk did not fit after all: the probe's level again, which did.
-      level = coarsest;
-      continue;
-    }
-    // A coarser level (plan.ts fallbackLevel; a cut there goes coarser still), and the collector
-    // plans finer levels again from what this walk measures (plan.ts planNext).
-    level = fallbackLevel(level, levels.length - 1);
   }
   const truncatedBy: ScanResult['truncatedBy'] = outcome === null ? 'maxObjects' : outcome.truncatedBy;
   const sampledCollections = outcome === null ? 0 : outcome.sampledCollections;
