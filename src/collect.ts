@@ -172,11 +172,11 @@ export class Collector {
       order.map((i) => measured[i]!.value),
       order.map((i): RootBudget => {
         const { state } = measured[i]!;
-        // A new root has no walk to plan from: a first try at level 1 (samples of 4,096 entries,
-        // on cold code) seldom fits a large root, and its redo then has too little time left
-        // (a Map of 2,000 users' Maps of events was cut twice at 25 ms). It is probed at the
-        // coarsest level first, then walked at the finest level the probe predicts to fit.
-        return { maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: state.level, probe: fresh[i]! };
+        // A new root that is itself a collection above sampleThreshold: a first walk at level 1
+        // (samples of 4,096 entries, on cold code) seldom fits, and its redo then has too little
+        // time left. It starts at FALLBACK_LEVEL instead (samples of 512), planned finer later.
+        if (fresh[i]! && entries[i]! > this.#options.sampleThreshold) state.level = Math.max(state.level, FALLBACK_LEVEL);
+        return { maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: state.level };
       }),
       {
         shareUnusedTime: true,
@@ -194,8 +194,6 @@ export class Collector {
       const { entry, state } = measured[i]!;
       const result = results[k]!;
       walkedObjects += result.visitedObjects;
-      // A probed root's walk was planned at the level it used (scan.ts scanOne).
-      if (fresh[i]) state.level = levels[k]!;
       roots.set(entry.name, this.#measured(result, state, at, budgetsMs[k]!, levels[k]!, costs[k]!));
     });
     const collection: Collection = {

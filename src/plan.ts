@@ -114,11 +114,11 @@ export function perThingOf(cost: WalkCost): number {
 }
 /**
  * Walks of fewer heap things than this measure their fixed costs (starting the walk, drawing the
- * samples, code not yet optimized) more than their cost per thing: a probe of a 300-session Map
- * (500 things, 1-3 ms cold) predicted its exact walk three times too slow and kept the root
+ * samples, code not yet optimized) more than their cost per thing: a coarse walk of a 300-session
+ * Map (500 things, 1-3 ms cold) predicts its exact walk several times too slow and keeps the root
  * estimated. Their cost per thing is taken as at most the process's reference (the lowest cost
  * per thing of a large walk so far, scan.ts): when a root's things really cost more (deep reads),
- * the finer walk is cut and redone at the probe's level, and the next plan learns its cost.
+ * the finer walk is cut and redone coarser, and the failure backs off like any other.
  */
 export const SMALL_WALK = 5_000;
 /** The cost per thing of `cost`, or the `referenceMs` when the walk was small and cost more. */
@@ -194,20 +194,6 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
   // should level 3 not fit even so, the failure backs off like any other.
   if (level > FALLBACK_LEVEL && FALLBACK_LEVEL >= finest && gatherMs > budgetMs * PLAN_SHARE) level = FALLBACK_LEVEL;
   state.level = level;
-}
-
-/**
- * The finest level predicted to take at most `allowMs`, from a probe walk at the coarsest level
- * (`cost`), on a root with no history; the probe's own level when no finer one fits.
- */
-export function planFromProbe(cost: WalkCost, allowMs: number, growth: readonly number[], referenceMs = Infinity): number {
-  const perThing = smallWalkCost(cost, referenceMs);
-  let level = cost.level;
-  for (let l = cost.level - 1; l >= 0; l--) {
-    if (predictWalkMs(cost, l, perThing, growth) <= allowMs) level = l;
-    else break;
-  }
-  return level;
 }
 
 /**

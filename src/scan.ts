@@ -7,7 +7,7 @@ import { resolveScanOptions, type ResolvedPathOptions, type ScanOptions } from '
 import type { HiddenStatus, PathTotal, ScanResult, TypeTotal } from './results.js';
 import { unavailableReason } from './inspector/session.js';
 import { types } from 'node:util';
-import { attemptMs, FALLBACK_LEVEL, fallbackLevel, levelGrowth, perThingOf, PLAN_SHARE, planFromProbe, SMALL_WALK, type WalkCost } from './plan.js';
+import { attemptMs, FALLBACK_LEVEL, fallbackLevel, perThingOf, SMALL_WALK, type WalkCost } from './plan.js';
 import { mapSize, setSize } from './walk/primordials.js';
 import type { Budget } from './walk/limits.js';
 import { PathTable, ROOT_PATH } from './walk/paths.js';
@@ -18,12 +18,6 @@ import { RootTally, type UnionTally } from './size/tally.js';
 /** A root's budget in a pass, and the sampling level to start from (see {@link samplingLevels}). */
 export interface RootBudget extends Budget {
   readonly startLevel?: number;
-  /**
-   * The root has no walk to plan from (it is new): walk it first at the coarsest level, which a
-   * few milliseconds cover, then at the finest level that this probe predicts to fit in the time
-   * left (plan.ts planFromProbe). Replaces `startLevel`.
-   */
-  readonly probe?: boolean;
 }
 
 /** How a pass may estimate: `null` in {@link ScanEachOptions.estimation} means exact or truncated. */
@@ -176,7 +170,6 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
   const paths = options.paths ?? null;
   const estimation = options.estimation ?? null;
   const levels = samplingLevels(estimation);
-  const growth = levelGrowth(levels);
   let seed = estimation?.seed ?? freshSeed();
   const finalWalkExtraShare = options.finalWalkExtraShare ?? 0;
   const union: UnionTally = { bytes: 0, objects: 0 };
@@ -195,8 +188,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
         budget = { maxObjects: budget.maxObjects, maxMillis: Math.max(budget.maxMillis + unusedMs / (roots.length - i), 0) };
       }
       const start = Math.min(Math.max(budgets[i]!.startLevel ?? 0, 0), levels.length - 1);
-      const probe = budgets[i]!.probe === true ? growth : null;
-      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, seed, probe);
+      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, seed);
       seed = nextSeed;
       unusedMs += budgets[i]!.maxMillis - result.durationMs;
       results.push(result);
@@ -239,37 +231,26 @@ function scanOne(
   startLevel: number,
   finalExtraMs: number,
   seed: number,
-  probeGrowth: readonly number[] | null = null,
 ): { result: ScanResult; level: number; nextSeed: number; gatherMs: number } {
   const startedAt = performance.now();
   const deadline = startedAt + budget.maxMillis;
   const unionBefore = { bytes: union.bytes, objects: union.objects };
   const coarsest = levels.length - 1;
-  // The walks of one collection, in phases:
-  // - 'try': at startLevel, final only when nothing is coarser. A try at FALLBACK_LEVEL or
-  //   coarser (planned to fit from the last collection) gets LATE_TRY_SHARE of the time, a finer
-  //   one TRY_SHARE (plan.ts attemptMs).
-  // - 'fallback': a cut try walked again at fallbackLevel, with all the time left (final). From
-  //   FALLBACK_LEVEL, that is the coarsest level: a walk planned to fit but cut (a busy machine, a
-  //   GC) is then estimated from small samples rather than reported truncated.
-  // - for a root with no history (`probeGrowth`), a cut try is followed instead by 'probe': the
-  //   coarsest level, a few milliseconds, with all the time left; then 'planned': the finest level
-  //   the probe predicts to fit in what is left (plan.ts planFromProbe), keeping the time a walk
-  //   at the probe's level takes again; cut, that walk is the last one ('fallback', coarsest).
-  type Phase = 'try' | 'fallback' | 'probe' | 'planned';
-  let phase: Phase = 'try';
+  // A walk cut by its budget is walked again coarser (plan.ts fallbackLevel): from a level finer
+  // than FALLBACK_LEVEL at FALLBACK_LEVEL, from there at the coarsest. Only a walk at the coarsest
+  // level is final (all the time left, and the reserve); a walk at FALLBACK_LEVEL or coarser gets
+  // LATE_TRY_SHARE of the time left, a finer one TRY_SHARE (plan.ts attemptMs). So a walk
+  // planned to fit but cut (a busy machine, a GC, a root that grew) ends estimated from small
+  // samples rather than truncated.
   let level = startLevel;
   let first = true;
   let tally: RootTally;
   let table: PathTable | null;
   let outcome: WalkOutcome | null = null;
-  let probeMs = 0;
   for (;;) {
     const now = performance.now();
-    const last = phase === 'fallback' || level === coarsest;
-    let allowMs = attemptMs(deadline - now, finalExtraMs, last || phase === 'probe', level >= FALLBACK_LEVEL);
-    if (phase === 'planned') allowMs = Math.max(deadline - now - probeMs, 0);
-    const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: allowMs };
+    const last = level === coarsest;
+    const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: attemptMs(deadline - now, finalExtraMs, last, level >= FALLBACK_LEVEL) };
     const sampling: Sampling = { ...levels[level]!, seed: seed >>> 0 };
     seed = (seed + 0x9e3779b9) >>> 0;
     tally = new RootTally(union, paths !== null);
@@ -287,32 +268,12 @@ function scanOne(
     } finally {
       walker.paths = null;
     }
-    if (outcome === null || last) break;
-    if (phase === 'probe') {
-      // The probe's cost predicts the finer levels' (it ran on code that may not be optimized
-      // yet, so the plan errs coarse); when no finer level fits, its figures are the result.
-      if (outcome.truncatedBy !== null || outcome.sampledCollections === 0) break;
-      probeMs = performance.now() - now;
-      const cost: WalkCost = { level, truncated: false, estimated: true, durationMs: probeMs, gatherMs: outcome.gatherMs, visited: tally.visitedThings, objects: tally.objects };
-      const planned = planFromProbe(cost, Math.max(deadline - performance.now() - probeMs, 0) * PLAN_SHARE, probeGrowth!, referencePerThingMs);
-      if (planned >= level) break;
-      phase = 'planned';
-      level = planned;
-    } else {
-      if (outcome.truncatedBy === null) break;
-      if (phase === 'try' && probeGrowth !== null) {
-        phase = 'probe';
-        level = coarsest;
-      } else {
-        // A coarser level (plan.ts fallbackLevel); the collector plans finer levels again from
-        // what this walk measures (plan.ts planNext). After a probe: the probe's level, which fit.
-        level = phase === 'planned' ? coarsest : fallbackLevel(level, coarsest);
-        phase = 'fallback';
-      }
-    }
+    if (outcome === null || outcome.truncatedBy === null || last) break;
     union.bytes = unionBefore.bytes;
     union.objects = unionBefore.objects;
     first = false;
+    // The collector plans finer levels again from what the last walk measures (plan.ts planNext).
+    level = fallbackLevel(level, coarsest);
   }
   const truncatedBy: ScanResult['truncatedBy'] = outcome === null ? 'maxObjects' : outcome.truncatedBy;
   const sampledCollections = outcome === null ? 0 : outcome.sampledCollections;

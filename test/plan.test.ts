@@ -1,7 +1,7 @@
 // The walk planner (src/plan.ts): pure functions, driven here without a walk.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attemptMs, COST_RISE, FALLBACK_LEVEL, fallbackLevel, FIRST_LEVEL, levelGrowth, MAX_PROBE_BACKOFF, newPlanState, PLAN_SHARE, planNext, predictWalkMs, TRY_SHARE, type WalkCost } from '../src/plan.js';
+import { attemptMs, COST_RISE, FALLBACK_LEVEL, fallbackLevel, FIRST_LEVEL, LATE_TRY_SHARE, levelGrowth, MAX_PROBE_BACKOFF, newPlanState, PLAN_SHARE, planNext, predictWalkMs, SMALL_WALK, smallWalkCost, TRY_SHARE, type WalkCost } from '../src/plan.js';
 import { samplingLevels } from '../src/scan.js';
 import { propertyParams } from './support/property.js';
 
@@ -108,6 +108,18 @@ describe('planNext', () => {
   });
 });
 
+describe('a root whose gather passes overrun the budget', () => {
+  it('is planned at level 3, not coarser: a coarser level saves none of the gather and reads worse', () => {
+    // An object used as a map of 240,000 keys: listing them took 100 ms of a 104 ms walk at level 5.
+    const state = newPlanState();
+    state.perThingMs = 0.005;
+    planNext(state, COARSEST, { level: COARSEST, truncated: false, estimated: true, durationMs: 104, gatherMs: 100, visited: 132, objects: 720_000 }, BUDGET, GROWTH);
+    // No level is predicted to fit (each pays the 100 ms): without the rule, the coarsest.
+    expect(predictWalkMs({ level: COARSEST, truncated: false, estimated: true, durationMs: 104, gatherMs: 100, visited: 132, objects: 720_000 }, COARSEST, 0.005, GROWTH)).toBeGreaterThan(BUDGET);
+    expect(state.level).toBe(FALLBACK_LEVEL);
+  });
+});
+
 describe('a stalled walk', () => {
   it('is retried at the same level when it was cut walking far slower than the root usually does', () => {
     const state = newPlanState();
@@ -130,6 +142,26 @@ describe('attemptMs', () => {
     expect(attemptMs(20, 2, true)).toBe(22);
     expect(attemptMs(-5, 2, true)).toBe(2);
     expect(attemptMs(-5, 2, false)).toBe(0);
+    // A planned walk at level 3 or coarser: its fallback, the coarsest level, needs little.
+    expect(attemptMs(20, 2, false, true)).toBeCloseTo(20 * LATE_TRY_SHARE, 9);
+    expect(LATE_TRY_SHARE).toBeGreaterThan(TRY_SHARE);
+  });
+});
+
+describe('smallWalkCost', () => {
+  it('takes the reference cost for a small walk whose fixed costs hide its cost per thing', () => {
+    // 300 sessions: a coarse walk of 500 things that took 3 ms cold (6 µs a thing), against 0.6 µs warm.
+    const probe: WalkCost = { level: COARSEST, truncated: false, estimated: true, durationMs: 3, gatherMs: 0, visited: 500, objects: 4_300 };
+    expect(smallWalkCost(probe, 0.0006)).toBe(0.0006);
+    expect(smallWalkCost(probe, Infinity)).toBeCloseTo(3 / 500, 12);
+    expect(smallWalkCost({ ...probe, visited: SMALL_WALK, durationMs: SMALL_WALK * 0.006 }, 0.0006)).toBeCloseTo(0.006, 12);
+    // Planned from it: exact (4,300 things at the reference cost fit), not from its own cost.
+    const withReference = newPlanState();
+    planNext(withReference, COARSEST, probe, 12, GROWTH, 0.0006);
+    expect(withReference.level).toBe(0);
+    const alone = newPlanState();
+    planNext(alone, COARSEST, probe, 12, GROWTH);
+    expect(alone.level).toBeGreaterThan(0);
   });
 });
 
