@@ -58,7 +58,10 @@ export interface Collection {
   durationMs: number;
   /** Per root, in registration order. Weak roots found collected are not here (see `collected`). */
   roots: Map<string, RootMeasurement>;
-  /** Bytes reachable from any measured root, each heap thing counted once (a lower bound while a root is truncated). */
+  /**
+   * Bytes reachable from any measured root, each heap thing counted once (a lower bound while a
+   * root is truncated); at least the largest root's `bytes` (see {@link withUnionFloor}).
+   */
   unionBytes: number;
   /** Heap things reachable from any measured root, each counted once. */
   unionObjects: number;
@@ -66,6 +69,25 @@ export interface Collection {
   walkedObjects: number;
   /** Names of weak roots found garbage-collected during this collection; they were unregistered. */
   collected: string[];
+}
+
+/**
+ * `collection` with its union raised to at least its largest root's figures. The union counts what
+ * this collection's walks saw, each thing once; a root's reported figure can be more: held from
+ * its last complete walk while this one was cut, or scaled by a calibration. A union below one of
+ * its own roots is a contradiction a dashboard shows (issue 20: 9.23 MB of union under a 10.52 MB
+ * root), so the union reports that root's figure as its floor.
+ */
+export function withUnionFloor(collection: Collection): Collection {
+  let bytes = collection.unionBytes;
+  let objects = collection.unionObjects;
+  for (const root of collection.roots.values()) {
+    if (root.error !== null) continue;
+    if (root.bytes > bytes) bytes = root.bytes;
+    if (root.objects > objects) objects = root.objects;
+  }
+  if (bytes === collection.unionBytes && objects === collection.unionObjects) return collection;
+  return { ...collection, unionBytes: bytes, unionObjects: objects };
 }
 
 /** Per-entry state carried from one collection to the next: walk time, level, last complete figures, errors. */
@@ -226,7 +248,7 @@ export class Collector {
       walkedObjects += result.visitedObjects;
       roots.set(entry.name, this.#measured(result, state, at, budgetsMs[k]!, levels[k]!, costs[k]!));
     });
-    const collection: Collection = {
+    const collection: Collection = withUnionFloor({
       at,
       durationMs: performance.now() - start,
       roots,
@@ -234,7 +256,7 @@ export class Collector {
       unionObjects,
       walkedObjects,
       collected,
-    };
+    });
     this.#cached = { collection, monotonicAt: performance.now(), generation };
     return collection;
   }

@@ -4,7 +4,7 @@
  * OpenTelemetry's `diag`, once per root and reason (or once per message), never per scrape.
  */
 import { diag, metrics, type MeterProvider } from '@opentelemetry/api';
-import { Collector, type Collection, type RootMeasurement } from './collect.js';
+import { Collector, withUnionFloor, type Collection, type RootMeasurement } from './collect.js';
 import { MemsizeError } from './errors.js';
 import { registerGauges, type GaugeRegistration } from './metrics/gauges.js';
 import {
@@ -204,7 +204,7 @@ export function buildMemsize(
       roots.set(name, applyCorrection(measurement, factors));
     }
     correctedFrom = collection;
-    correctedTo = { ...collection, roots };
+    correctedTo = withUnionFloor({ ...collection, roots });
     return correctedTo;
   };
   const gauges: GaugeRegistration | null =
