@@ -41,8 +41,11 @@ describe('issue 20: the memory verify() takes', () => {
     // Assert: the check ran on what it was meant to.
     expect(r.heapUsedBytes).toBeGreaterThan(0.9 * HEAP_MIB * 2 ** 20);
     expect(r.ratio).not.toBeNull();
-    // The result's peak is the process's high-water mark (a fresh child peaks in verify()).
-    expect(r.peakRssBytes).toBe(r.maxRss);
+    // The result's peak is the process's high-water mark as verify() left it (a fresh child
+    // peaks in verify(); printing the report may add a page or two afterwards).
+    expect(r.peakRssBytes).not.toBeNull();
+    expect(r.peakRssBytes!).toBeLessThanOrEqual(r.maxRss);
+    expect(r.peakRssBytes!).toBeGreaterThan(r.maxRss - 8 * 2 ** 20);
     const peakGrowth = r.peakRssBytes! - r.rssBefore;
     expect(peakGrowth).toBeGreaterThanOrEqual(r.rssGrowthBytes);
     // Bounded per MiB of heap, with a generous margin over what was measured.
