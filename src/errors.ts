@@ -15,7 +15,8 @@ export type MemsizeErrorCode =
   | 'ERR_MEMSIZE_SHUT_DOWN'
   | 'ERR_MEMSIZE_LISTEN'
   | 'ERR_MEMSIZE_MISSING_PEER'
-  | 'ERR_MEMSIZE_HEAP_TOO_LARGE';
+  | 'ERR_MEMSIZE_HEAP_TOO_LARGE'
+  | 'ERR_MEMSIZE_INSTANCE_EXISTS';
 
 /** Thrown for bad input at the call the user made. `code` is stable; the message names the input. */
 export class MemsizeError extends Error {

@@ -35,6 +35,8 @@ export interface ExportHook {
   readonly maxTypes: number;
   /** Whether `shutdown()` was called. */
   readonly isShutDown: () => boolean;
+  /** `options.instance` of the instance: the `memsize_instance` label, or undefined for none. */
+  readonly instance: string | undefined;
 }
 
 /** The {@link ExportHook} of a Memsize, or undefined for anything else. */
@@ -137,7 +139,9 @@ export interface Memsize {
  * Create a memsize instance reporting registered roots as OpenTelemetry gauges on
  * `options.meterProvider` (default: the global one).
  *
- * @throws MemsizeError ERR_MEMSIZE_INVALID_OPTION naming the bad option
+ * @throws MemsizeError ERR_MEMSIZE_INVALID_OPTION naming the bad option; ERR_MEMSIZE_INSTANCE_EXISTS
+ *   when another memsize instance with the same `options.instance` (or, like this one, none)
+ *   already reports to the provider and was not shut down: give each its own `instance`
  * @example
  * import { metrics } from '@opentelemetry/api';
  * const memsize = createMemsize({ meterProvider: metrics.getMeterProvider() });
@@ -215,14 +219,14 @@ export function buildMemsize(
           if (loggedFailures.has(message)) return;
           loggedFailures.add(message);
           diag.error(`memsize: a collection failed, no memsize metrics were reported this time: ${message}`);
-        });
+        }, options.instance);
   let shutdownPromise: Promise<void> | null = null;
 
   const assertRunning = (call: string): void => {
     if (shutdownPromise !== null) throw new MemsizeError('ERR_MEMSIZE_SHUT_DOWN', `${call}: this memsize instance was shut down`);
   };
 
-  const hook: ExportHook = { maxTypes: options.maxTypes, isShutDown: () => shutdownPromise !== null };
+  const hook: ExportHook = { maxTypes: options.maxTypes, isShutDown: () => shutdownPromise !== null, instance: options.instance };
   const memsize: Memsize & { [EXPORT_HOOK]: ExportHook } = {
     [EXPORT_HOOK]: hook,
     addRoot(name, target, addOptions) {

@@ -101,6 +101,15 @@ export interface MemsizeOptions extends EstimateOptions {
   maxTypesPerRoot?: number;
   /** At most this many roots; `addRoot()` beyond it throws ERR_MEMSIZE_TOO_MANY_ROOTS. @defaultValue 50 */
   maxRoots?: number;
+  /**
+   * Name of this memsize instance, exported as the `memsize_instance` label on every series it
+   * reports. Needed only when several memsize instances report to one MeterProvider (each then
+   * exports its own roots and union): `createMemsize()` throws ERR_MEMSIZE_INSTANCE_EXISTS for a
+   * second instance on a provider that one with the same `instance` (or none) already reports to.
+   * 1-64 letters, digits, `_`, `.`, `-`, starting with a letter, digit or `_`.
+   * @defaultValue undefined (no label)
+   */
+  instance?: string;
 }
 
 /** Options for {@link startPrometheus}: those of {@link MemsizeOptions} except `meterProvider`, plus where to listen. */
@@ -179,6 +188,8 @@ export interface ResolvedMemsizeOptions {
   readonly sampleThreshold: number;
   readonly sampleSize: number;
   readonly deep: boolean;
+  /** `undefined`: no `memsize_instance` label. */
+  readonly instance: string | undefined;
 }
 
 export interface ResolvedPrometheusOptions {
@@ -234,6 +245,7 @@ export const DEFAULTS = Object.freeze({
     sampleThreshold: 8192,
     sampleSize: 4096,
     deep: true,
+    instance: undefined as string | undefined,
   }),
   prometheus: Object.freeze({ host: '127.0.0.1', port: 9464, endpoint: '/metrics' }),
   reportHandler: Object.freeze({
@@ -286,6 +298,11 @@ const prefix: Rule = {
   expected: "a path like '/memsize' (letters, digits, '-', '_', '.', '~' between slashes, no trailing slash)",
   test: (v) => typeof v === 'string' && /^\/([A-Za-z0-9_~-][A-Za-z0-9._~-]*(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*)?$/.test(v),
 };
+// The root-name syntax (src/roots/name.ts): a label value that is safe in PromQL and on the page.
+const instanceName: Rule = {
+  expected: 'a name of 1-64 letters, digits, "_", "." or "-", starting with a letter, digit or "_"',
+  test: (v) => typeof v === 'string' && v.length <= 64 && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v),
+};
 const pathDepth: Rule = { expected: 'an integer from 1 to 16', test: (v) => positiveInt.test(v) && (v as number) <= 16 };
 
 const ESTIMATE_RULES = { estimate: boolean, sampleThreshold: positiveInt, sampleSize: positiveInt, deep: boolean };
@@ -301,6 +318,7 @@ const RULES = {
     maxTypes: positiveInt,
     maxRoots: positiveInt,
     ...ESTIMATE_RULES,
+    instance: instanceName,
   },
   prometheus: { host: nonEmptyString, port, endpoint },
   reportHandler: { prefix, scanCooldownMillis: nonNegativeMillis, scan: scanOption, title: nonEmptyString, maxTypes: positiveInt, onError: fn },

@@ -14,7 +14,7 @@ import { diag } from '@opentelemetry/api';
 import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
 import { describeValue, MemsizeError } from './errors.js';
 import { exportHookOf, type ExportHook, type Memsize } from './memsize.js';
-import { METRICS, PROMETHEUS_NAMES, WALK_ERRORS, type MetricSpec } from './metrics/names.js';
+import { ATTR_INSTANCE, METRICS, PROMETHEUS_NAMES, WALK_ERRORS, type MetricSpec } from './metrics/names.js';
 import { collectionPoints, type MetricPoint } from './metrics/points.js';
 
 /** Options for {@link registerPromClient}. */
@@ -96,7 +96,7 @@ export function registerPromClient(memsize: Memsize, options?: PromClientOptions
   const points = scrapePoints(memsize, hook);
   const metrics = METRICS.map((spec) => {
     const name = PROMETHEUS_NAME.get(spec)!;
-    const config = { name, help: spec.description, labelNames: [...spec.attributes], registers: [] as Registry[] };
+    const config = { name, help: spec.description, labelNames: hook.instance === undefined ? [...spec.attributes] : [...spec.attributes, ATTR_INSTANCE], registers: [] as Registry[] };
     const metric = spec.kind === 'counter' ? new MemsizeCounter(config, () => points(spec)) : new MemsizeGauge(config, () => points(spec));
     return { name, metric };
   });
@@ -167,7 +167,7 @@ function scrapePoints(memsize: Memsize, hook: ExportHook): (spec: MetricSpec) =>
     const bySpec = new Map<MetricSpec, MetricPoint[]>();
     if (hook.isShutDown()) return bySpec;
     try {
-      for (const point of collectionPoints(memsize.collect(), hook.maxTypes)) {
+      for (const point of collectionPoints(memsize.collect(), hook.maxTypes, hook.instance)) {
         const list = bySpec.get(point.metric);
         if (list === undefined) bySpec.set(point.metric, [point]);
         else list.push(point);

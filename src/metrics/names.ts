@@ -14,6 +14,12 @@
 
 /** The `root` attribute: the name given to `addRoot()`, validated there. */
 export const ATTR_ROOT = 'root';
+/**
+ * The `memsize_instance` attribute: `options.instance` of the memsize instance that reported the
+ * point, on every point, and only when that option is set. Not `instance`: Prometheus sets that
+ * label on every scraped series (the target), and dashboards and alert rules group by it.
+ */
+export const ATTR_INSTANCE = 'memsize_instance';
 /** The `type` attribute: a type name from code (constructor name or value kind), or {@link OTHER_TYPE}. */
 export const ATTR_TYPE = 'type';
 /** The `type` value that sums every type beyond the top `maxTypes - 1` of a root. */

@@ -8,6 +8,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Collection } from '../collect.js';
 import type { TypeTotal } from '../results.js';
 import {
+  ATTR_INSTANCE,
   ATTR_ROOT,
   ATTR_TYPE,
   OTHER_TYPE,
@@ -67,13 +68,17 @@ export function foldTypes(byType: ReadonlyMap<string, TypeTotal>, maxTypes: numb
   return kept;
 }
 
-/** Every data point for a collection, in a stable order (instrument, then root, then type). */
-export function collectionPoints(collection: Collection, maxTypes: number): MetricPoint[] {
+/**
+ * Every data point for a collection, in a stable order (instrument, then root, then type).
+ * @param instance `options.instance` of the memsize instance: when given, every point also carries `memsize_instance`
+ */
+export function collectionPoints(collection: Collection, maxTypes: number, instance?: string): MetricPoint[] {
   const points: MetricPoint[] = [];
   // Integer instruments would log a warning for every fractional observation: round here. A
   // non-finite figure (never expected from the walk) is left out rather than exported.
   const push = (metric: MetricSpec, value: number, attributes: Attributes) => {
-    if (Number.isFinite(value)) points.push({ metric, value: metric.integer ? Math.round(value) : value, attributes });
+    if (!Number.isFinite(value)) return;
+    points.push({ metric, value: metric.integer ? Math.round(value) : value, attributes: instance === undefined ? attributes : { ...attributes, [ATTR_INSTANCE]: instance } });
   };
   const measured = [...collection.roots].filter(([, m]) => m.error === null);
   for (const [root, m] of measured) push(ROOT_BYTES, m.bytes, { [ATTR_ROOT]: root });

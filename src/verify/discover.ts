@@ -37,7 +37,7 @@ import { sanitizeTypeName } from '../size/classify.js';
 import { computeDominators, type Dominators } from './dominators.js';
 import { edgeNameOf, nodeNameOf, nodeTypeName, takeHeapGraph, type HeapGraph, type SnapshotReadStats } from './heap-graph.js';
 import { buildRetainers, retainerPath, type PathContext, type RetainerPath } from './retainer-path.js';
-import { estimateVerifyCost, recordSnapshotCost, type VerifyCost } from './verify.js';
+import { estimateVerifyCost, recordSnapshotCost, watchRss, type VerifyCost } from './verify.js';
 
 /** Options for `memsize.discover()`. Every field is optional. */
 export interface DiscoverOptions {
@@ -155,7 +155,7 @@ const GROUP = 'memsize-discover';
 export function runDiscover(options: ResolvedDiscoverOptions, cost: VerifyCost, resolveRoots: () => RegisteredRoot[], takenNames: ReadonlySet<string>): DiscoverResult {
   const at = Date.now();
   const started = performance.now();
-  const rssBefore = process.memoryUsage.rss();
+  const rss = watchRss();
   const stats: SnapshotReadStats = { fileBytes: 0, writeMs: 0, parseMs: 0 };
   const graph = takeHeapGraph(stats);
   const dom = computeDominators(graph);
@@ -232,8 +232,9 @@ export function runDiscover(options: ResolvedDiscoverOptions, cost: VerifyCost, 
   }
   for (let i = 0; i < chosen.length; i++) candidates[i]!.contains = chosen[i]!.contains.map((n) => nameOfNode.get(n)!).filter((n) => n !== undefined);
   const done = performance.now();
-  const rssGrowthBytes = Math.max(0, process.memoryUsage.rss() - rssBefore);
-  recordSnapshotCost(cost.heapUsedBytes, done - started, rssGrowthBytes, stats.fileBytes);
+  const seen = rss();
+  const rssGrowthBytes = seen.rssGrowthBytes;
+  recordSnapshotCost(cost.heapUsedBytes, done - started, seen.peakGrowthBytes, stats.fileBytes);
   return {
     at,
     durationMs: done - started,

@@ -78,14 +78,16 @@ function isStringArray(value: unknown): value is string[] {
 /**
  * Measured cost of verify() by used heap: `[heapMiB, ms, peakRssGrowthMiB, fileMiB]`, each the
  * larger of two runs of test/verify/verify-cost.mjs on a 2-core machine shared with other jobs
- * (Node 20.20.2 and Node 24.22.3, 2026-11-29; tables in docs/verify.md). Most of the time and
- * memory is V8 building and writing the snapshot. Estimates interpolate linearly between the
- * rows and extend the last segment beyond them (cost grows faster than the heap).
+ * (Node 20.20.2 and Node 24.22.3, 2026-11-29; tables in docs/verify.md). The peak column at 25
+ * and 50 MiB is the larger of those and of bench/verify-rss.mjs (Node 20.20.2 and 26.12.1,
+ * 2026-12-03), which measured more there. Most of the time and memory is V8 building and writing
+ * the snapshot. Estimates interpolate linearly between the rows and extend the last segment
+ * beyond them (cost grows faster than the heap).
  */
 export const VERIFY_COST_TABLE: readonly (readonly [number, number, number, number])[] = Object.freeze([
   [0, 300, 40, 1],
-  [25, 2453, 226, 30],
-  [50, 4638, 418, 55],
+  [25, 2453, 256, 30],
+  [50, 4638, 508, 55],
   [100, 8598, 993, 134],
   [200, 22114, 1959, 275],
   [400, 75251, 4647, 627],
@@ -110,8 +112,17 @@ export interface VerifyCost {
   allowed: boolean;
   /** Estimated time the event loop is blocked, ms. */
   estimatedMs: number;
-  /** Estimated extra resident memory at the peak (snapshot in V8 + parsed graph), bytes. */
+  /**
+   * Estimated growth of resident memory (RSS) at the peak, bytes: V8's in-memory snapshot while it
+   * writes the file, which sets the peak (7-11 times the used heap here, docs/verify.md "Memory";
+   * memsize's parse and analysis reuse what V8 freed).
+   */
   estimatedPeakBytes: number;
+  /**
+   * Estimated resident memory of the process at the peak, bytes: its RSS now plus
+   * `estimatedPeakBytes`. The figure to hold against a container's memory limit.
+   */
+  estimatedPeakRssBytes: number;
   /** Estimated size of the temporary snapshot file, bytes (deleted afterwards). */
   estimatedFileBytes: number;
   /** Where the cost model comes from. */
@@ -128,7 +139,7 @@ let lastRun: MeasuredRun | null = null;
  * Remember what a snapshot of this process cost, so that later estimates follow this process's
  * heap rather than the table's fixture: the cost follows the number of heap objects and edges,
  * not the bytes, and a heap of many small objects cost twice the table's time (issue 20: 7.2 s
- * estimated, 15.1 s taken). `peakBytes` is the RSS growth seen (a lower bound of the peak).
+ * estimated, 15.1 s taken). `peakBytes` is the peak RSS growth seen ({@link RssSeen}.peakGrowthBytes).
  */
 export function recordSnapshotCost(heapUsedBytes: number, durationMs: number, peakBytes: number, fileBytes: number): void {
   if (!(heapUsedBytes > 0) || !(durationMs > 0)) return;
@@ -140,13 +151,38 @@ export function forgetSnapshotCost(): void {
   lastRun = null;
 }
 
+/** What a snapshot call did to resident memory, from {@link watchRss}. */
+export interface RssSeen {
+  /** RSS after the call minus RSS before it (0 if it fell): a lower bound of the peak growth. */
+  rssGrowthBytes: number;
+  /**
+   * The process's peak RSS during the call, when the call set a new high-water mark
+   * (`process.resourceUsage().maxRSS` rose); null when the process had been higher before.
+   */
+  peakRssBytes: number | null;
+  /** Peak growth over the RSS before the call: exact when `peakRssBytes` is known, else `rssGrowthBytes`. */
+  peakGrowthBytes: number;
+}
+
+/** Start watching resident memory around a snapshot call; the returned function reads the result. */
+export function watchRss(): () => RssSeen {
+  const rssBefore = process.memoryUsage.rss();
+  const maxBefore = process.resourceUsage().maxRSS * 1024;
+  return () => {
+    const rssGrowthBytes = Math.max(0, process.memoryUsage.rss() - rssBefore);
+    const maxAfter = process.resourceUsage().maxRSS * 1024;
+    const peakRssBytes = maxAfter > maxBefore ? maxAfter : null;
+    return { rssGrowthBytes, peakRssBytes, peakGrowthBytes: peakRssBytes === null ? rssGrowthBytes : Math.max(rssGrowthBytes, peakRssBytes - rssBefore) };
+  };
+}
+
 /**
  * The cost of a check against V8 at the current heap size. Cheap: reads heap statistics only.
  * The table gives the shape; after a snapshot of this process, each figure is the table's scaled
  * by what that run measured against the table at its own heap size (never below the table for
  * memory: the RSS seen is a lower bound of the peak).
  */
-export function estimateVerifyCost(maxHeapBytes: number, heapUsedBytes = getHeapStatistics().used_heap_size): VerifyCost {
+export function estimateVerifyCost(maxHeapBytes: number, heapUsedBytes = getHeapStatistics().used_heap_size, rssBytes = process.memoryUsage.rss()): VerifyCost {
   const heapMiB = heapUsedBytes / MIB;
   let ms = interpolate(heapMiB, 1);
   let peakMiB = interpolate(heapMiB, 2);
@@ -167,6 +203,7 @@ export function estimateVerifyCost(maxHeapBytes: number, heapUsedBytes = getHeap
     allowed: heapUsedBytes <= maxHeapBytes,
     estimatedMs: Math.round(ms),
     estimatedPeakBytes: Math.round(peakMiB * MIB),
+    estimatedPeakRssBytes: Math.round(rssBytes + peakMiB * MIB),
     estimatedFileBytes: Math.round(fileMiB * MIB),
     basis,
   };
@@ -250,6 +287,12 @@ export interface VerifyResult {
   heapUsedBytes: number;
   /** Resident set size growth seen after the check (a lower bound of its peak), bytes. */
   rssGrowthBytes: number;
+  /**
+   * The process's peak resident memory during the check, bytes (`process.resourceUsage().maxRSS`),
+   * when the check set the process's high-water mark; null when the process had been higher
+   * before (the peak of the check is then not measurable).
+   */
+  peakRssBytes: number | null;
   /** Size of the temporary snapshot file, bytes. */
   snapshotFileBytes: number;
   snapshotNodes: number;
@@ -275,7 +318,7 @@ const HOLDER_PREFIX = 'root:';
 export function runVerify(inputs: VerifyInput[], options: ResolvedVerifyOptions, cost: VerifyCost): VerifyResult {
   const at = Date.now();
   const started = performance.now();
-  const rssBefore = process.memoryUsage.rss();
+  const rss = watchRss();
   const targets: Record<string, unknown> = {};
   for (const input of inputs) if (input.value !== undefined) targets[HOLDER_PREFIX + input.name] = input.value;
   // The snapshot comes before memsize's scans: on Node 26 a walk changes how V8 holds the strings
@@ -341,9 +384,9 @@ export function runVerify(inputs: VerifyInput[], options: ResolvedVerifyOptions,
     roots.push(row);
   }
   const done = performance.now();
-  const rssGrowthBytes = Math.max(0, process.memoryUsage.rss() - rssBefore);
+  const seen = rss();
   // The scans are not part of a discover(); the snapshot and its analysis are in both.
-  recordSnapshotCost(cost.heapUsedBytes, done - started - scanMs, rssGrowthBytes, snap.stats.fileBytes);
+  recordSnapshotCost(cost.heapUsedBytes, done - started - scanMs, seen.peakGrowthBytes, snap.stats.fileBytes);
   return {
     at,
     durationMs: done - started,
@@ -352,7 +395,8 @@ export function runVerify(inputs: VerifyInput[], options: ResolvedVerifyOptions,
     analyzeMs: Math.max(0, done - started - scanMs - snap.stats.writeMs - snap.stats.parseMs),
     scanMs,
     heapUsedBytes: cost.heapUsedBytes,
-    rssGrowthBytes,
+    rssGrowthBytes: seen.rssGrowthBytes,
+    peakRssBytes: seen.peakRssBytes,
     snapshotFileBytes: snap.stats.fileBytes,
     snapshotNodes: snap.graph.nodeCount,
     snapshotEdges: snap.graph.edgeCount,
