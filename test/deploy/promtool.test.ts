@@ -40,7 +40,7 @@ describe.runIf(promtool.run)(`promtool${promtool.skipNote}`, () => {
     ['a sawtooth that returns to its baseline', 'the level-above-an-hour-ago guard', /\s+and\s+memsize_root_bytes > max_over_time\(memsize_root_bytes\[1h\] offset 30m\)/, 'ALERTS{root=\\"cache\\"}'],
     ['a process restart', 'the level-above-an-hour-ago guard', /\s+and\s+memsize_root_bytes > max_over_time\(memsize_root_bytes\[1h\] offset 30m\)/, 'ALERTS[3h]'],
     ['slow drifts', 'the doubling-within-a-day guard', /\s+and\s+predict_linear\(memsize_root_bytes\[30m\], 86400\) > 2 \* memsize_root_bytes/, 'ALERTS[2h]'],
-    ['a truncated walk', 'the truncation mute', /\s+unless on \(job, instance, root\)\s+max_over_time\(memsize_walk_truncated\[30m\]\) > 0/, 'ALERTS{alertname=\\"MemsizeRootGrowing\\"}[3h]'],
+    ['a truncated walk', 'the truncation mute', /\s+unless on \(job, instance, memsize_instance, root\)\s+max_over_time\(memsize_walk_truncated\[30m\]\) > 0/, 'ALERTS{alertname=\\"MemsizeRootGrowing\\"}[3h]'],
   ])('fails the scenario "%s" without %s', (scenario, _, guard, failingQuery) => {
     const dir = mkdtempSync(join(tmpdir(), 'memsize-promtool-'));
     temps.push(dir);
