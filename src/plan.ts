@@ -185,14 +185,6 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
   // shared across entries less well. So they are planned only when FALLBACK_LEVEL would overrun
   // the whole budget (entries that each cost an inspector read), not merely its planned share.
   if (level > FALLBACK_LEVEL && FALLBACK_LEVEL >= finest && predictWalkMs(cost, FALLBACK_LEVEL, state.perThingMs, growth) <= budgetMs) level = FALLBACK_LEVEL;
-  // A root whose gather passes alone overrun the planned share (an object used as a map: listing
-  // 240,000 keys takes 50-100 ms, one call no budget interrupts) gains nothing from a coarser
-  // level, which only shrinks the walk after them, and loses accuracy (+18% at level 5 on such
-  // an object, within 1% at level 3).
-  const gatherMs = Math.max(cost.gatherMs, 0);
-  // The walk's time after such a listing is its own (walk.ts ownNames extends the deadline by it);
-  // should level 3 not fit even so, the failure backs off like any other.
-  if (level > FALLBACK_LEVEL && FALLBACK_LEVEL >= finest && gatherMs > budgetMs * PLAN_SHARE) level = FALLBACK_LEVEL;
   state.level = level;
 }
 

@@ -233,8 +233,7 @@ function scanOne(
   seed: number,
 ): { result: ScanResult; level: number; nextSeed: number; gatherMs: number } {
   const startedAt = performance.now();
-  // Moved later by what a walk spent listing a large map-like object's keys (walk.ts ownNames).
-  let deadline = startedAt + budget.maxMillis;
+  const deadline = startedAt + budget.maxMillis;
   const unionBefore = { bytes: union.bytes, objects: union.objects };
   const coarsest = levels.length - 1;
   // A walk cut by its budget is walked again coarser (plan.ts fallbackLevel): from a level finer
@@ -273,7 +272,6 @@ function scanOne(
     } finally {
       walker.paths = null;
     }
-    if (outcome !== null) deadline += outcome.listingMs;
     if (outcome === null || outcome.truncatedBy === null || last) break;
     union.bytes = unionBefore.bytes;
     union.objects = unionBefore.objects;

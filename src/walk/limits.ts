@@ -19,8 +19,7 @@ export interface Budget {
 /** Mutable budget state of one root's walk. */
 export class Limits {
   readonly maxObjects: number;
-  /** Moved later only by a step whose time does not count against the walk (walk.ts ownNames). */
-  deadline: number;
+  readonly deadline: number;
   reason: TruncationReason | null = null;
 
   constructor(budget: Budget, startedAt: number) {

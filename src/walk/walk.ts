@@ -99,11 +99,6 @@ export interface WalkOutcome {
   varianceObjects: number;
   /** Milliseconds spent passing over large Maps and Sets to gather samples. */
   gatherMs: number;
-  /**
-   * Milliseconds of it spent listing the keys of large map-like objects, which did not count
-   * against the walk's time (its deadline moved by as much; the caller's should too).
-   */
-  listingMs: number;
   /** Inspector calls the walk made for hidden edges (0 when deep reads were off or unavailable). */
   hiddenCalls: number;
 }
@@ -178,11 +173,6 @@ const KEEP_NAMES_MIN = 4096;
  * Walker.ownNames): above the default sampleThreshold, so their values are sampled anyway.
  */
 const LARGE_MAP_LIKE_KEYS = 16_384;
-/**
- * What listing one key of a large map-like object costs, in ms: the last timed listing's rate
- * (Object.keys took 60-115 ms for 300,000 keys on Node 20-26, bench:maplike), 0.3 µs until one ran.
- */
-let listingMsPerKey = 0.0003;
 /** The map-like objects found that large, held weakly: a dropped one stays collectable. */
 const largeMapLikes = new WeakMap<object, true>();
 /** False until one is found, so that no other walk pays the lookup. */
@@ -299,8 +289,6 @@ export class Walker implements EdgeWalker {
   private sampledCollections = 0;
   /** Time spent passing over Maps and Sets to gather their samples (it does not shrink with the sample). */
   gatherMs = 0;
-  /** See WalkOutcome.listingMs. */
-  listingMs = 0;
   /** Things this walk added to the union, kept while the walk may be abandoned and redone. */
   private unionLog: unknown[] | null = null;
   /**
@@ -389,7 +377,6 @@ export class Walker implements EdgeWalker {
     this.varianceObjects = 0;
     this.sampledCollections = 0;
     this.gatherMs = 0;
-    this.listingMs = 0;
     const limits = new Limits(budget, startedAt);
     this.limits = limits;
     this.maxObjects = limits.maxObjects;
@@ -448,7 +435,6 @@ export class Walker implements EdgeWalker {
       varianceBytes: this.varianceBytes,
       varianceObjects: this.varianceObjects,
       gatherMs: this.gatherMs,
-      listingMs: this.listingMs,
       hiddenCalls,
     };
   }
@@ -884,25 +870,13 @@ export class Walker implements EdgeWalker {
       // of a finer level's walk does not scale it up (scan.ts finerWalkMs).
       const started = performance.now();
       names = objectKeys(obj);
-      const listedMs = performance.now() - started;
-      this.gatherMs += listedMs;
-      if (names.length > 0) listingMsPerKey = listedMs / names.length;
-      // The listing costs the same at every level and cannot be interrupted: it does not count
-      // against the walk's own time, so a coarser level (which saves none of it) is not forced on
-      // the walk after it. A 240,000-key object read +18% at level 5, 1.00 at level 3.
-      this.uncounted(listedMs);
+      this.gatherMs += performance.now() - started;
       if (names.length < LARGE_MAP_LIKE_KEYS) weakMapDelete(largeMapLikes, obj);
     } else {
       names = getOwnPropertyNames(obj);
       if (plain && names.length >= LARGE_MAP_LIKE_KEYS) {
         weakMapSet(largeMapLikes, obj, true);
         largeMapLikesSeen = true;
-        // The first listing of such an object was not timed (timing every object's listing would
-        // cost more than it saves): its time is taken at the last timed listing's rate per key,
-        // and treated as the timed ones are.
-        const listedMs = names.length * listingMsPerKey;
-        this.gatherMs += listedMs;
-        this.uncounted(listedMs);
       }
     }
     if (this.keepNames && names.length >= KEEP_NAMES_MIN) {
@@ -910,12 +884,6 @@ export class Walker implements EdgeWalker {
       kept[kept.length] = obj;
     }
     return names;
-  }
-
-  /** A step that does not count against the walk's time: its deadline moves by `ms`. */
-  private uncounted(ms: number): void {
-    this.listingMs += ms;
-    if (this.limits !== null) this.limits.deadline += ms;
   }
 
   private forgetKeptNames(): void {
