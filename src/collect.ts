@@ -12,7 +12,7 @@ import type { RootEntry, RootError, RootErrorReason, RootRegistry } from './root
 import { MIN_WALK_BUDGET_MS, RESERVE_OF_BUDGET, splitBudgetMs, walkNeedMs, walkRank } from './budget.js';
 import { FALLBACK_LEVEL, levelGrowth, newPlanState, planNext, type PlanState, type WalkCost } from './plan.js';
 import { openSession } from './inspector/session.js';
-import { estimationOf, ownEntries, referenceCostMs, samplingLevels, scanEach, type RootBudget } from './scan.js';
+import { estimationOf, ownEntries, referenceCostMs, samplingLevels, scanEach, warmUpWalker, type RootBudget } from './scan.js';
 import type { ScanResult, TypeTotal } from './results.js';
 import type { AppliedCorrection } from './verify/correction.js';
 
@@ -102,35 +102,6 @@ interface RootState extends PlanState {
 /** Called once per root and reason when a root cannot be measured. */
 export type RootErrorListener = (name: string, error: RootError) => void;
 
-/**
- * Walk a small structure of memsize's own once per process, at the first createMemsize(): the
- * first walk through each of the walker's paths (a Map, an array, a class instance, a `#private`
- * field and a closure read through the inspector) runs code V8 has not compiled yet, 6-7 ms for
- * this structure against under 1 ms warm (Node 20.20.2). Paid at the user's call rather than
- * inside the first collection's budget. Its figures are dropped.
- */
-let warmedUp = false;
-function warmUp(deep: boolean): void {
-  if (warmedUp) return;
-  warmedUp = true;
-  class WarmUp {
-    readonly #entries = new Map<string, number[]>();
-    constructor() {
-      for (let i = 0; i < 64; i++) this.#entries.set(`k${i}`, [i, i + 0.5]);
-    }
-    size(): number {
-      return this.#entries.size;
-    }
-  }
-  const held = [1, 2, 3];
-  const structure = { instance: new WarmUp(), list: Array.from({ length: 64 }, (_, i) => ({ i, s: `v${i}` })), read: () => held };
-  try {
-    scanEach([structure], [{ maxObjects: 100_000, maxMillis: 50 }], { deep });
-  } catch {
-    // Only a warm-up: a failure here changes nothing.
-  }
-}
-
 /** Measures all roots of a registry in one pass, with caching, budget split and truncation hold. */
 export class Collector {
   readonly #registry: RootRegistry;
@@ -147,7 +118,7 @@ export class Collector {
     // Connecting the inspector session takes milliseconds on cold code: done now, at the user's
     // call, rather than inside the first collection's budget.
     if (options.deep) openSession();
-    warmUp(options.deep);
+    warmUpWalker(options.deep);
     this.#registry = registry;
     this.#options = options;
     this.#onRootError = onRootError;
