@@ -207,6 +207,8 @@ export interface DiscoverPageState {
   refusal: { message: string; at: number } | null;
   /** The last failure of a search (not a refusal). */
   error: { message: string; at: number } | null;
+  /** Whether the page can track a candidate (the source has `addRoot()`). */
+  trackable: boolean;
 }
 
 /**

@@ -76,7 +76,7 @@ export class SnapshotActions {
   discoverState(rootNames: readonly string[]): DiscoverPageState | undefined {
     if (!this.canDiscover) return undefined;
     try {
-      return { cost: this.#source.discoverCost!(), last: this.#discoverJSON(rootNames), refusal: this.#discoverRefusal, error: this.#discoverError };
+      return { cost: this.#source.discoverCost!(), last: this.#discoverJSON(rootNames), refusal: this.#discoverRefusal, error: this.#discoverError, trackable: this.canTrack };
     } catch (error) {
       this.#onError(error);
       return undefined;

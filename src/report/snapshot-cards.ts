@@ -144,8 +144,10 @@ export function discoverSection(state: DiscoverPageState | undefined, prefix: st
   if (state === undefined) return '';
   const cost = costText('discover-cost', 'A search', 'searches', state.cost);
   const about =
-    `<p class="note">It lists the largest structures by V8 retained size, each with the place that holds it. <b>Track</b> registers one as a root ` +
-    `under the name shown (held weakly, as <code>addRoot()</code> holds an object): it then appears under Roots and in the metrics. ` +
+    `<p class="note">It lists the largest structures by V8 retained size, each with the place that holds it. ` +
+    (state.trackable
+      ? `<b>Track</b> registers one as a root under the name shown (held weakly, as <code>addRoot()</code> holds an object): it then appears under Roots and in the metrics. `
+      : `Register one with <code>memsize.addRoot(name, candidate.ref())</code> (this page's source has no <code>addRoot()</code>). `) +
     `The search runs none of your code and keeps nothing alive.</p>`;
   const button = `<p><button type="button" data-discover="find">Find large structures</button></p>`;
   let body = '';
@@ -158,7 +160,7 @@ export function discoverSection(state: DiscoverPageState | undefined, prefix: st
       `took ${formatSpan(last.durationMs)} (snapshot ${formatSpan(last.snapshotMs)}, parse ${formatSpan(last.parseMs)}, analysis ${formatSpan(last.analyzeMs)}), ` +
       `${formatBytes(last.snapshotFileBytes)} snapshot of ${groupDigits(last.snapshotNodes)} nodes, heap ${formatBytes(last.heapUsedBytes)} used.</p>`;
     if (last.refsUnavailable !== null) body += banner('discover-no-refs', 'Track is unavailable:', last.refsUnavailable);
-    const canTrack = last.refsUnavailable === null;
+    const canTrack = state.trackable && last.refsUnavailable === null;
     body +=
       last.candidates.length === 0
         ? `<p class="empty" id="discover-none">No large structure was found outside V8's internals (below <code>discover()</code>'s <code>minBytes</code>, 64 KiB by default).</p>`
