@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getHeapStatistics } from 'node:v8';
 import { describeValue, MemsizeError } from '../errors.js';
-import { resolveReportHandlerOptions, type ReportHandlerOptions, type ScanOptions } from '../options.js';
+import { resolveReportHandlerOptions, type ReportHandlerOptions } from '../options.js';
 import type { Collection } from '../collect.js';
 import type { ScanResult } from '../results.js';
 import { buildReport, type ReportJSON } from './json.js';
@@ -169,9 +169,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
    * heap to find a tracked object). The body is checked before the pacing starts over.
    */
   async function serveAction(req: IncomingMessage, res: ServerResponse, action: 'verify' | 'discover' | 'track'): Promise<void> {
-    if (action === 'verify' && !actions.canVerify) throw new HttpError(404, 'this report source cannot check against V8 (it has no verify())');
-    if (action === 'discover' && !actions.canDiscover) throw new HttpError(404, 'this report source cannot search for large structures (it has no discover())');
-    if (action === 'track' && !actions.canTrack) throw new HttpError(404, 'this report source cannot track found structures (it needs discover() and addRoot())');
+    actions.assertAvailable(action);
     checkScanRequest(req);
     scans.checkPace();
     const text = await readBody(req);
@@ -234,10 +232,9 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
         const action = path === `${base}/verify` ? 'verify' : 'discover';
         if (req.method === 'GET' || req.method === 'HEAD') {
           // The cost only: reads heap statistics, never snapshots.
+          actions.assertAvailable(action);
           const state = action === 'verify' ? actions.verifyState() : actions.discoverState(source.rootNames());
-          if (state === undefined) {
-            throw new HttpError(404, action === 'verify' ? 'this report source cannot check against V8 (it has no verify())' : 'this report source cannot search for large structures (it has no discover())');
-          }
+          if (state === undefined) throw new HttpError(500, 'stating the cost failed; see the server log');
           sendJSON(res, 200, { cost: state.cost, last: state.last, refusal: state.refusal }, {}, req.method === 'HEAD');
         } else if (req.method === 'POST') {
           serveAction(req, res, action).catch((error: unknown) => fail(res, error));

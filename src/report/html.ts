@@ -75,7 +75,7 @@ function pickSelected(report: ReportJSON, wanted: string | null | undefined): Ro
 
 function rootsSection(report: ReportJSON, options: HtmlOptions, selected: RootReportJSON | undefined): string {
   if (report.roots.length === 0) {
-    return `<section class="card" id="roots"><h2>Roots</h2><p class="empty">No roots are registered. Register one with <code>memsize.addRoot('name', value)</code>${options.discover === undefined ? '' : ', or find what holds the memory below and press <b>Track</b>'}.</p></section>`;
+    return `<section class="card" id="roots"><h2>Roots</h2><p class="empty">No roots are registered. Register one with <code>memsize.addRoot('name', value)</code>${options.discover?.trackable === true ? ', or find what holds the memory below and press <b>Track</b>' : ''}.</p></section>`;
   }
   const now = Date.parse(report.generatedAt);
   const rows = report.roots.map((root) => {
@@ -230,7 +230,8 @@ function reportSection(report: ReportJSON, root: RootReportJSON | undefined, opt
 /**
  * Render the report as one self-contained HTML page: the roots with their last figures and a
  * Scan button each, then the selected root's last scan (types, change since the previous scan,
- * largest paths). Scripts on the page run only under {@link PAGE_CSP}.
+ * largest paths), then the cards that take a heap snapshot (check against V8, find large
+ * structures) when the source offers them. Scripts on the page run only under {@link PAGE_CSP}.
  *
  * @param report - from {@link buildReport}.
  * @param options - where the report is mounted, which root to show.

@@ -1,5 +1,6 @@
 /**
- * ScanResult → plain JSON data, and the report model the page and the JSON endpoint share.
+ * ScanResult → plain JSON data, and the report model the page and the JSON endpoint share (the
+ * roots' scans, and the state of the two heap-snapshot cards).
  * Pure: no I/O, no clock (callers pass the time), never throws on a valid ScanResult.
  * The HTML renderer and the HTTP handler both read these shapes; scripts read them as JSON.
  */

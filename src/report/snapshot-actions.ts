@@ -61,6 +61,13 @@ export class SnapshotActions {
     this.canTrack = this.canDiscover && typeof source.addRoot === 'function';
   }
 
+  /** Throws a 404 HttpError naming what the source lacks when it cannot run `action`. */
+  assertAvailable(action: 'verify' | 'discover' | 'track'): void {
+    if (action === 'verify' && !this.canVerify) throw new HttpError(404, 'this report source cannot check against V8 (it has no verify())');
+    if (action === 'discover' && !this.canDiscover) throw new HttpError(404, 'this report source cannot search for large structures (it has no discover())');
+    if (action === 'track' && !this.canTrack) throw new HttpError(404, 'this report source cannot track found structures (it needs discover() and addRoot())');
+  }
+
   /** The check card, or undefined when the source cannot check (or stating the cost failed). */
   verifyState(): VerifyCardState | undefined {
     if (!this.canVerify) return undefined;
@@ -96,7 +103,7 @@ export class SnapshotActions {
 
   /** Run one check; a refusal is kept for the page and thrown as 409, a failure as 500. */
   verify(options: { force: boolean; calibrate: boolean }): VerifyResult {
-    if (!this.canVerify) throw new HttpError(404, 'this report source cannot check against V8 (it has no verify())');
+    this.assertAvailable('verify');
     let result: VerifyResult;
     try {
       result = this.#source.verify!(options.calibrate ? { force: options.force, calibrate: true } : { force: options.force });
@@ -126,7 +133,7 @@ export class SnapshotActions {
 
   /** Run one search and keep it (replacing the last); a refusal answers 409, a failure 500. */
   discover(options: { force: boolean }, rootNames: () => readonly string[]): DiscoverJSON {
-    if (!this.canDiscover) throw new HttpError(404, 'this report source cannot search for large structures (it has no discover())');
+    this.assertAvailable('discover');
     let result: DiscoverResult;
     try {
       result = this.#source.discover!({ force: options.force });
@@ -162,7 +169,7 @@ export class SnapshotActions {
    * refuses the root), 404 for a name the last search did not list.
    */
   track(name: string): { root: string; path: string } {
-    if (!this.canTrack) throw new HttpError(404, 'this report source cannot track found structures (it needs discover() and addRoot())');
+    this.assertAvailable('track');
     const last = this.#lastDiscover;
     if (last === null) throw new HttpError(409, 'no search for large structures has run yet: press "Find large structures" first');
     const candidate = last.candidates.find((c) => c.name === name);
