@@ -1,50 +1,28 @@
 /**
  * The report page as a `node:http` handler users mount on their own (debug) server: routing, and
- * the scans and checks it runs. What it remembers between requests (each root's last two scans,
- * the pacing) is scans.ts; the HTTP plumbing (bodies, errors, the same-origin checks) is http.ts;
+ * the scans it runs. What it remembers between requests (each root's last two scans, the pacing)
+ * is scans.ts; the check against V8, the search for large structures and Track are
+ * snapshot-actions.ts; the HTTP plumbing (bodies, errors, the same-origin checks) is http.ts;
  * it hands plain data to the pure renderers in json.ts and html.ts. A GET never walks anything; only a POST from the page's own
  * script does. It never throws into the host's server: failures answer 500 and are logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getHeapStatistics } from 'node:v8';
 import { describeValue, MemsizeError } from '../errors.js';
-import { resolveReportHandlerOptions, type ReportHandlerOptions, type ScanOptions } from '../options.js';
+import { resolveReportHandlerOptions, type ReportHandlerOptions } from '../options.js';
 import type { Collection } from '../collect.js';
 import type { ScanResult } from '../results.js';
-import type { VerifyCost, VerifyOptions, VerifyPageState, VerifyResult } from '../verify/verify.js';
 import { buildReport, type ReportJSON } from './json.js';
 import { renderHtml } from './html.js';
 import { PAGE_CSP } from './page-assets.js';
 import { formatReport } from './text.js';
-import { checkScanRequest, HttpError, readBody, send, sendJSON, wantsJSON } from './http.js';
+import { checkScanRequest, HttpError, parseBodyFields, readBody, send, sendJSON, wantsJSON } from './http.js';
 import { ReportScans } from './scans.js';
+import { DISCOVER_FIELDS, SnapshotActions, TRACK_FIELDS, VERIFY_FIELDS } from './snapshot-actions.js';
+import type { ReportSource } from './source.js';
 import { collectedRootMessage } from '../roots/registry.js';
 
-/**
- * What the report needs from memsize: the registered roots and a one-off scan of one of them.
- * The object `createMemsize()` returns satisfies it.
- */
-export interface ReportSource {
-  /** Names of the registered roots, in the order to list them. */
-  rootNames(): string[];
-  /** A fresh scan of one registered root; throws a MemsizeError `ERR_MEMSIZE_ROOT_UNKNOWN` for an unknown name. */
-  scanRoot(name: string, options?: ScanOptions): ScanResult;
-  /** Check against V8 (`memsize.verify()`); when present with `verifyCost`, the page offers it. */
-  verify?(options?: VerifyOptions): VerifyResult;
-  /** The cost of a check against V8, stated on the page before it runs. */
-  verifyCost?(): VerifyCost;
-  /**
-   * The last collection the metrics reported, read without measuring (`memsize.lastCollection()`):
-   * the page shows each root's latest figures from it before any scan.
-   */
-  lastCollection?(): Collection | null;
-  /**
-   * When a weak root of this name was found garbage-collected (`memsize.collectedAt()`), or null:
-   * the page then says so instead of "no root named ... is registered".
-   */
-  collectedAt?(name: string): number | null;
-}
-
+export type { ReportSource } from './source.js';
 
 /**
  * A `node:http` request handler. Returns true when the request was the report's (it answered it),
@@ -61,8 +39,13 @@ export type ReportHandler = (req: IncomingMessage, res: ServerResponse, next?: (
  * or `Accept: application/json` for data), `POST prefix/scan` with a JSON body `{"root": NAME}`,
  * `Content-Type: application/json` and an `X-Memsize-Scan` header scans one root. When the source
  * has `verify()` (createMemsize()'s object does): `GET prefix/verify` states the cost of a check
- * against V8, and `POST prefix/verify` (same headers, body `{"force": false}`) runs one; above
- * the heap limit it answers 409 with the refusal, and `{"force": true}` runs it anyway.
+ * against V8, and `POST prefix/verify` (same headers, body `{"force": false, "calibrate": false}`)
+ * runs one (`calibrate: true` keeps its ratios as corrections); above the heap limit it answers
+ * 409 with the refusal, and `{"force": true}` runs it anyway. When the source has `discover()`:
+ * `GET prefix/discover` states the cost of a search for large structures, `POST prefix/discover`
+ * (same headers, body `{"force": false}`) runs one and keeps its candidates (weakly), and with
+ * `addRoot()` too, `POST prefix/track` (same headers, body `{"candidate": NAME}`) registers the
+ * last search's candidate of that name as a root of that name.
  *
  * @param source - the roots and their scans: the object `createMemsize()` or `startPrometheus()` returns.
  * @param options - see {@link ReportHandlerOptions}.
@@ -89,21 +72,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
   const config = resolveReportHandlerOptions(options);
   const configuredBase = config.prefix === '/' ? '' : config.prefix; // no trailing slash: '' when mounted at '/'
   const scans = new ReportScans(config.scanCooldownMillis);
-  const canVerify = typeof source.verify === 'function' && typeof source.verifyCost === 'function';
-  let lastVerify: VerifyResult | null = null;
-  let verifyRefusal: VerifyPageState['refusal'] = null;
-  let verifyError: VerifyPageState['error'] = null;
-
-  /** The check-against-V8 part of the page, or undefined when the source cannot verify. */
-  function verifyState(): VerifyPageState | undefined {
-    if (!canVerify) return undefined;
-    try {
-      return { cost: source.verifyCost!(), last: lastVerify, refusal: verifyRefusal, error: verifyError };
-    } catch (error) {
-      config.onError(error);
-      return undefined;
-    }
-  }
+  const actions = new SnapshotActions(source, config.onError);
 
   /** A 404 for a root name that is not registered, saying so when it was a weak root that was collected. */
   function unknownRoot(name: string): HttpError {
@@ -157,7 +126,7 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
         );
       return send(res, 200, 'text/plain', parts.join('\n') || 'no roots registered\n', {}, head);
     }
-    const html = renderHtml(data, { prefix: pageBase, selected: wanted, title: config.title, maxTypes: config.maxTypes, verify: verifyState() });
+    const html = renderHtml(data, { prefix: pageBase, selected: wanted, title: config.title, maxTypes: config.maxTypes, verify: actions.verifyState(), discover: actions.discoverState(data.roots.map((r) => r.name)) });
     send(res, 200, 'text/html', html, { 'content-security-policy': PAGE_CSP, 'x-frame-options': 'DENY' }, head);
   }
 
@@ -195,42 +164,39 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
   }
 
   /**
-   * POST prefix/verify, body `{"force": boolean}`: one check against V8, paced and guarded like
-   * a scan. A refusal (heap above the limit) answers 409 with the message and the cost; the page
-   * then offers to run it anyway with `force`.
+   * POST prefix/verify, prefix/discover and prefix/track: guarded like a scan (checkScanRequest)
+   * and paced with scans, since each blocks the event loop (a heap snapshot, or V8 walking the
+   * heap to find a tracked object). The body is checked before the pacing starts over.
    */
-  async function serveVerify(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!canVerify) throw new HttpError(404, 'this report source cannot check against V8 (it has no verify())');
+  async function serveAction(req: IncomingMessage, res: ServerResponse, action: 'verify' | 'discover' | 'track'): Promise<void> {
+    actions.assertAvailable(action);
     checkScanRequest(req);
     scans.checkPace();
     const text = await readBody(req);
-    let force: unknown;
-    try {
-      force = text.trim() === '' ? false : ((JSON.parse(text) as { force?: unknown } | null)?.force ?? false);
-    } catch {
-      throw new HttpError(400, 'the request body must be JSON like {"force": false}');
+    if (action === 'verify') {
+      const options = actions.verifyOptions(parseBodyFields(text, VERIFY_FIELDS, '{"force": false, "calibrate": false}'));
+      const verify = paced(() => actions.verify(options));
+      return sendJSON(res, 200, { verify, nextScanInMs: scans.nextScanInMs() });
     }
-    if (typeof force !== 'boolean') throw new HttpError(400, `the body's "force" must be true or false, got ${describeValue(force)}`);
+    if (action === 'discover') {
+      const options = actions.discoverOptions(parseBodyFields(text, DISCOVER_FIELDS, '{"force": false}'));
+      const discover = paced(() => actions.discover(options, () => source.rootNames()));
+      return sendJSON(res, 200, { discover, nextScanInMs: scans.nextScanInMs() });
+    }
+    const name = actions.trackCandidate(parseBodyFields(text, TRACK_FIELDS, '{"candidate": "sessions"}'));
+    const tracked = paced(() => actions.track(name));
+    sendJSON(res, 200, { ...tracked, nextScanInMs: scans.nextScanInMs() });
+  }
+
+  /** Run `work` as the one heavy task allowed now: the cooldown starts when it ends, whatever its outcome. */
+  function paced<T>(work: () => T): T {
+    // Another scan may have finished while the body was arriving; the work itself is synchronous.
     scans.checkPace();
-    let result: VerifyResult;
     try {
-      result = source.verify!({ force });
-    } catch (error) {
+      return work();
+    } finally {
       scans.ended();
-      if (error instanceof MemsizeError && error.code === 'ERR_MEMSIZE_HEAP_TOO_LARGE') {
-        verifyRefusal = { message: error.message, at: Date.now() };
-        throw new HttpError(409, error.message, {}, { code: error.code, cost: source.verifyCost!() });
-      }
-      const message = error instanceof Error ? error.message : String(error);
-      verifyError = { message, at: Date.now() };
-      config.onError(error);
-      throw new HttpError(500, `the check against V8 failed: ${message}`);
     }
-    scans.ended();
-    lastVerify = result;
-    verifyRefusal = null;
-    verifyError = null;
-    sendJSON(res, 200, { verify: result, nextScanInMs: scans.nextScanInMs() });
   }
 
   function fail(res: ServerResponse, error: unknown): void {
@@ -262,17 +228,22 @@ export function createReportHandler(source: ReportSource, options?: ReportHandle
       } else if (path === `${base}/scan`) {
         if (req.method !== 'POST') throw new HttpError(405, `${path} answers POST only`, { allow: 'POST' });
         serveScan(req, res).catch((error: unknown) => fail(res, error));
-      } else if (path === `${base}/verify`) {
+      } else if (path === `${base}/verify` || path === `${base}/discover`) {
+        const action = path === `${base}/verify` ? 'verify' : 'discover';
         if (req.method === 'GET' || req.method === 'HEAD') {
           // The cost only: reads heap statistics, never snapshots.
-          const state = verifyState();
-          if (state === undefined) throw new HttpError(404, 'this report source cannot check against V8 (it has no verify())');
+          actions.assertAvailable(action);
+          const state = action === 'verify' ? actions.verifyState() : actions.discoverState(source.rootNames());
+          if (state === undefined) throw new HttpError(500, 'stating the cost failed; see the server log');
           sendJSON(res, 200, { cost: state.cost, last: state.last, refusal: state.refusal }, {}, req.method === 'HEAD');
         } else if (req.method === 'POST') {
-          serveVerify(req, res).catch((error: unknown) => fail(res, error));
+          serveAction(req, res, action).catch((error: unknown) => fail(res, error));
         } else {
           throw new HttpError(405, `${path} answers GET, HEAD and POST`, { allow: 'GET, HEAD, POST' });
         }
+      } else if (path === `${base}/track`) {
+        if (req.method !== 'POST') throw new HttpError(405, `${path} answers POST only`, { allow: 'POST' });
+        serveAction(req, res, 'track').catch((error: unknown) => fail(res, error));
       } else if (base === '') {
         // Mounted at '/': paths that are not ours belong to the host.
         if (typeof next === 'function') next();

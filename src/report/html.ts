@@ -5,9 +5,12 @@
  * from user code and may contain markup.
  */
 import { formatBytes } from './text.js';
-import type { ReportJSON, RootReportJSON, StampedScanJSON } from './json.js';
+import { clip, clockTime, escapeHtml, formatSpan, groupDigits } from './html-format.js';
+import type { DiscoverPageState, ReportJSON, RootReportJSON, StampedScanJSON, VerifyCardState } from './json.js';
 import { PAGE_CSS, PAGE_SCRIPT } from './page-assets.js';
-import type { VerifyPageState } from '../verify/verify.js';
+import { discoverSection, verifySection } from './snapshot-cards.js';
+
+export { escapeHtml } from './html-format.js';
 
 /** Options for {@link renderHtml}. */
 export interface HtmlOptions {
@@ -22,24 +25,9 @@ export interface HtmlOptions {
   /** Show at most this many changed types in the diff table. @defaultValue 15 */
   maxChanges?: number;
   /** The check against V8 (cost, last result or refusal); absent: the page offers no check. */
-  verify?: VerifyPageState | undefined;
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escape a string for HTML text and double- or single-quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
-/** Long user-made names stay readable and cannot blow up the page's width or size. */
-function clip(text: string, max = 300): string {
-  return text.length > max ? text.slice(0, max) + '…' : text;
-}
-
-function groupDigits(n: number): string {
-  const sign = n < 0 ? '-' : '';
-  return sign + String(Math.abs(Math.round(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  verify?: VerifyCardState | undefined;
+  /** The search for large structures (cost, last candidates or refusal); absent: the page offers no search. */
+  discover?: DiscoverPageState | undefined;
 }
 
 function signedBytes(n: number): string {
@@ -66,16 +54,6 @@ function formatAge(ms: number): string {
   return `${Math.round(s / 3600)} h ago`;
 }
 
-function formatSpan(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${(ms / 60_000).toFixed(1)} min`;
-}
-
-function clockTime(iso: string): string {
-  return iso.slice(11, 19) + ' UTC';
-}
-
 function shareCell(share: number): string {
   const width = Math.min(100, Math.max(0, share * 100)).toFixed(1);
   return `<td><div class="share"><div class="bar"><i style="width:${width}%"></i></div><span class="pct">${percent(share)}</span></div></td>`;
@@ -97,7 +75,7 @@ function pickSelected(report: ReportJSON, wanted: string | null | undefined): Ro
 
 function rootsSection(report: ReportJSON, options: HtmlOptions, selected: RootReportJSON | undefined): string {
   if (report.roots.length === 0) {
-    return `<section class="card" id="roots"><h2>Roots</h2><p class="empty">No roots are registered. Register one with <code>memsize.addRoot('name', value)</code>.</p></section>`;
+    return `<section class="card" id="roots"><h2>Roots</h2><p class="empty">No roots are registered. Register one with <code>memsize.addRoot('name', value)</code>${options.discover?.trackable === true ? ', or find what holds the memory below and press <b>Track</b>' : ''}.</p></section>`;
   }
   const now = Date.parse(report.generatedAt);
   const rows = report.roots.map((root) => {
@@ -252,7 +230,8 @@ function reportSection(report: ReportJSON, root: RootReportJSON | undefined, opt
 /**
  * Render the report as one self-contained HTML page: the roots with their last figures and a
  * Scan button each, then the selected root's last scan (types, change since the previous scan,
- * largest paths). Scripts on the page run only under {@link PAGE_CSP}.
+ * largest paths), then the cards that take a heap snapshot (check against V8, find large
+ * structures) when the source offers them. Scripts on the page run only under {@link PAGE_CSP}.
  *
  * @param report - from {@link buildReport}.
  * @param options - where the report is mounted, which root to show.
@@ -272,73 +251,10 @@ export function renderHtml(report: ReportJSON, options: HtmlOptions): string {
     `<header><div class="brand">mem<span>size</span></div><div class="sub">${title === 'memsize' ? 'retained heap by root' : title}</div>` +
     `<div class="meta" id="memsize-meta">${heap}generated ${clockTime(report.generatedAt)}</div></header>` +
     `<p id="memsize-status" role="status" aria-live="polite"></p>` +
-    `<main id="memsize-main">${rootsSection(report, options, selected)}${reportSection(report, selected, options)}${verifySection(options.verify)}</main>` +
+    `<main id="memsize-main">${rootsSection(report, options, selected)}${reportSection(report, selected, options)}${verifySection(options.verify)}${discoverSection(options.discover, options.prefix)}</main>` +
     `<footer>Bytes are estimates of the V8 heap reachable from each root, each thing counted once per root; roots may overlap. ` +
     `The page keeps each root's last two scans. For scripts: <a href="${jsonHref}"><code>?format=json</code></a> ` +
     `or <code>Accept: application/json</code>.</footer>` +
     `<script>${PAGE_SCRIPT}</script></body></html>`
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Check against V8 (docs/verify.md)
-
-function ratioText(ratio: number | null): string {
-  return ratio === null ? '–' : `${ratio.toFixed(2)}×`;
-}
-
-/** The check-against-V8 card: its cost stated first, then the last result or refusal. */
-function verifySection(state: VerifyPageState | undefined): string {
-  if (state === undefined) return '';
-  const c = state.cost;
-  const cost =
-    `<p id="verify-cost" data-allowed="${c.allowed}">A check takes one heap snapshot of the process and blocks the event loop while it runs: ` +
-    `about <b>${formatSpan(c.estimatedMs)}</b> and <b>${formatBytes(c.estimatedPeakBytes)}</b> more memory at the current heap ` +
-    `(${formatBytes(c.heapUsedBytes)} used; checks are refused above ${formatBytes(c.maxHeapBytes)}). ` +
-    `<span class="muted">Estimate from ${escapeHtml(c.basis)}.</span></p>`;
-  const button = `<p><button type="button" data-verify="check">Check against V8</button></p>`;
-  let body = '';
-  if (state.refusal !== null) {
-    body +=
-      `<div class="banner" id="verify-refusal"><b>Refused:</b> ${escapeHtml(clip(state.refusal.message, 600))} ` +
-      `<button type="button" data-verify="force">Run anyway</button></div>`;
-  }
-  if (state.error !== null) body += `<div class="banner" id="verify-error"><b>The check failed:</b> ${escapeHtml(clip(state.error.message, 600))}</div>`;
-  const last = state.last;
-  if (last !== null) {
-    const rows = last.roots.map((r) => {
-      const name = `<code>${escapeHtml(r.name)}</code>`;
-      if (r.error !== null) return `<tr data-verify-root="${escapeHtml(r.name)}"><td>${name}</td><td colspan="5" class="muted">${escapeHtml(clip(r.error))}</td></tr>`;
-      const badge = (r.memsizeTruncated ? '<span class="badge">truncated</span>' : '') + (r.calibrated ? '<span class="badge">calibrated</span>' : '');
-      return (
-        `<tr data-verify-root="${escapeHtml(r.name)}"><td>${name}${badge}</td>` +
-        `<td class="num" data-v8-bytes="${r.v8Bytes}">${formatBytes(r.v8Bytes)}</td><td class="num">${groupDigits(r.v8Objects)}</td>` +
-        `<td class="num" data-memsize-bytes="${r.memsizeBytes}">${formatBytes(r.memsizeBytes)}</td><td class="num">${groupDigits(r.memsizeObjects)}</td>` +
-        `<td class="num" data-ratio="${r.ratio ?? ''}">${ratioText(r.ratio)}</td></tr>`
-      );
-    });
-    const perType = last.roots
-      .filter((r) => r.error === null && r.byType.length > 0)
-      .map((r) => {
-        const typeRows = r.byType.slice(0, 15).map(
-          (t) =>
-            `<tr><td class="type">${escapeHtml(clip(t.type, 120))}</td><td class="num">${formatBytes(t.v8Bytes)}</td><td class="num">${groupDigits(t.v8Objects)}</td>` +
-            `<td class="num">${formatBytes(t.memsizeBytes)}</td><td class="num">${groupDigits(t.memsizeObjects)}</td><td class="num">${ratioText(t.ratio)}</td></tr>`,
-        );
-        return (
-          `<h3>${escapeHtml(r.name)}: by type</h3><table class="verify-types" data-verify-types="${escapeHtml(r.name)}"><thead><tr><th>Type</th><th class="num">V8 bytes</th><th class="num">V8 nodes</th>` +
-          `<th class="num">memsize bytes</th><th class="num">memsize objects</th><th class="num">V8 / memsize</th></tr></thead><tbody>${typeRows.join('')}</tbody></table>`
-        );
-      });
-    body +=
-      `<p class="note" id="verify-summary">Checked at ${clockTime(new Date(last.at).toISOString())} on Node ${escapeHtml(last.nodeVersion)}: ` +
-      `took ${formatSpan(last.durationMs)} (snapshot ${formatSpan(last.snapshotMs)}, parse ${formatSpan(last.parseMs)}), ` +
-      `${formatBytes(last.snapshotFileBytes)} snapshot of ${groupDigits(last.snapshotNodes)} nodes, heap ${formatBytes(last.heapUsedBytes)} used.</p>` +
-      `<table id="verify-roots"><thead><tr><th>Root</th><th class="num">V8 retained</th><th class="num">V8 nodes</th><th class="num">memsize</th>` +
-      `<th class="num">memsize objects</th><th class="num">V8 / memsize</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
-      `<p class="note">V8's figure is the retained size in the heap snapshot (DevTools' "Retained Size"); per type, V8-internal nodes ` +
-      `(backing stores, hidden classes) count under the type of the value that holds them.</p>` +
-      perType.join('');
-  }
-  return `<section class="card" id="verify"><h2>Check against V8</h2>${cost}${button}${body}</section>`;
 }

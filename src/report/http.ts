@@ -99,3 +99,27 @@ export function checkScanRequest(req: IncomingMessage): void {
     throw new HttpError(415, `a scan needs Content-Type: application/json, got ${describeValue(type || undefined)}`);
   }
 }
+
+/**
+ * A POST body as a JSON object holding only `known` fields (an empty body is `{}`); the caller
+ * checks each field's type. Throws a 400 HttpError naming the problem: not JSON, not an object,
+ * or a field that is not one of `known`.
+ *
+ * @param example - a valid body, quoted in the error, e.g. `{"force": false}`.
+ */
+export function parseBodyFields(text: string, known: readonly string[], example: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, `the request body must be JSON like ${example}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, `the request body must be a JSON object like ${example}, got ${describeValue(body)}`);
+  }
+  for (const key of Object.keys(body)) {
+    if (!known.includes(key)) throw new HttpError(400, `the body's ${describeValue(key)} is not a field of this request (known: ${known.join(', ')})`);
+  }
+  return body as Record<string, unknown>;
+}

@@ -1,10 +1,13 @@
 /**
- * ScanResult → plain JSON data, and the report model the page and the JSON endpoint share.
+ * ScanResult → plain JSON data, and the report model the page and the JSON endpoint share (the
+ * roots' scans, and the state of the two heap-snapshot cards).
  * Pure: no I/O, no clock (callers pass the time), never throws on a valid ScanResult.
  * The HTML renderer and the HTTP handler both read these shapes; scripts read them as JSON.
  */
 import type { Collection } from '../collect.js';
 import type { ScanResult } from '../results.js';
+import type { DiscoverCandidate, DiscoverResult } from '../verify/discover.js';
+import type { VerifyCost, VerifyPageState } from '../verify/verify.js';
 import { diffScans, type ScanDiff } from './diff.js';
 
 /** One type under a root, as in {@link ScanJSON.types}. Sizes are estimates of retained V8 heap. */
@@ -175,5 +178,60 @@ function rootReport(history: RootScans, collection: Collection | null): RootRepo
         ? { ...diffScans(previous.result, last.result), intervalMs: last.at - previous.at }
         : null,
     error: history.error === null ? null : { message: history.error.message, at: new Date(history.error.at).toISOString() },
+  };
+}
+
+/** One structure found by the page's search, as JSON (a {@link DiscoverCandidate} without `ref`). */
+export interface CandidateJSON extends Omit<DiscoverCandidate, 'ref'> {
+  /** True when the page tracked it as a root named `name` and that root is still registered. */
+  tracked: boolean;
+}
+
+/** The page's last search for large structures, as JSON: a {@link DiscoverResult} without the live objects. */
+export interface DiscoverJSON extends Omit<DiscoverResult, 'candidates'> {
+  candidates: CandidateJSON[];
+}
+
+/** What the page shows of the check against V8, with whether the refused check was one that would keep corrections. */
+export interface VerifyCardState extends VerifyPageState {
+  /** True when the last refusal was of a calibrating check: "Run anyway" then calibrates too. */
+  refusedCalibrate?: boolean;
+}
+
+/** What the page shows of the search for large structures. */
+export interface DiscoverPageState {
+  /** The cost of a search now (`discoverCost()`). */
+  cost: VerifyCost;
+  /** The last search's result (null before the first). */
+  last: DiscoverJSON | null;
+  /** The last refusal (heap above the limit); cleared by a search that ran. */
+  refusal: { message: string; at: number } | null;
+  /** The last failure of a search (not a refusal). */
+  error: { message: string; at: number } | null;
+  /** Whether the page can track a candidate (the source has `addRoot()`). */
+  trackable: boolean;
+}
+
+/**
+ * A discover() result as JSON-safe data. Never calls `ref()`: that would look the object up
+ * (V8 walks the heap) and is for tracking only.
+ *
+ * @param tracked - whether the page tracked a candidate (by its name) and the root is still there.
+ */
+export function discoverToJSON(result: DiscoverResult, tracked: (name: string) => boolean): DiscoverJSON {
+  const { candidates, ...rest } = result;
+  return {
+    ...rest,
+    candidates: candidates.map((c) => ({
+      path: c.path,
+      steps: [...c.steps],
+      type: c.type,
+      retainedBytes: c.retainedBytes,
+      objects: c.objects,
+      name: c.name,
+      coveredBy: c.coveredBy,
+      contains: [...c.contains],
+      tracked: tracked(c.name),
+    })),
   };
 }

@@ -64,7 +64,9 @@ footer code{font-family:var(--mono)}
  * Scan buttons POST with a JSON body and a custom header: a cross-site form can send neither,
  * and a cross-origin fetch carrying them needs a CORS preflight that the handler never grants.
  * After a scan the script fetches the page again and swaps `<main>`, so every text on the page
- * is still rendered (and escaped) by the server.
+ * is still rendered (and escaped) by the server. The heavier buttons (check against V8, keep its
+ * ratios, find large structures, Track) post the same way and reload the same way: the server
+ * renders their outcome, refusals with their "Run anyway" button included.
  */
 export const PAGE_SCRIPT = `
 (() => {
@@ -77,15 +79,35 @@ export const PAGE_SCRIPT = `
   const minIntervalMs = Number(document.body.dataset.minIntervalMs) || 0;
   let notBefore = Date.now() + (Number(document.body.dataset.nextScanInMs) || 0);
   const say = (text, isError) => { status.textContent = text; status.className = isError ? 'error' : ''; };
-  const buttons = () => document.querySelectorAll('button[data-root]');
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  async function post(root) {
-    return fetch(prefix + '/scan', {
+  const messageOf = (err) => (err && err.message ? err.message : String(err));
+  function post(path, body) {
+    return fetch(prefix + path, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', 'X-Memsize-Scan': '1', Accept: 'application/json' },
-      body: JSON.stringify({ root }),
+      body: JSON.stringify(body),
     });
+  }
+  // One paced POST: wait for the slot, and once more for the slot the server names if another
+  // client took it meanwhile. Answers the response and its JSON body.
+  async function postPaced(path, body) {
+    const waitFirstMs = notBefore - Date.now();
+    if (waitFirstMs > 0) {
+      say('Scans are paced: waiting ' + (waitFirstMs / 1000).toFixed(1) + ' s…', false);
+      await sleep(waitFirstMs + 50);
+    }
+    let res = await post(path, body);
+    if (res.status === 429) {
+      const waitMs = Number((await res.json()).retryAfterMs) || 1000;
+      if (waitMs > 15000) throw new Error('too soon: the next scan is allowed in ' + Math.ceil(waitMs / 1000) + ' s');
+      say('Scans are paced: waiting ' + (waitMs / 1000).toFixed(1) + ' s…', false);
+      await sleep(waitMs);
+      res = await post(path, body);
+    }
+    const answer = await res.json().catch(() => ({}));
+    notBefore = Date.now() + minIntervalMs;
+    return { res, answer };
   }
   async function reload(root) {
     const url = new URL(location.href);
@@ -103,82 +125,99 @@ export const PAGE_SCRIPT = `
     if (meta !== null && currentMeta !== null) currentMeta.replaceWith(document.adoptNode(meta));
     history.replaceState(null, '', url);
   }
-  async function scan(button) {
-    const root = button.dataset.root;
-    busy = true;
-    for (const b of buttons()) b.disabled = true;
-    button.textContent = 'Scanning…';
-    say('Scanning ' + root + '… (the walk blocks the event loop while it runs)', false);
-    try {
-      const waitFirstMs = notBefore - Date.now();
-      if (waitFirstMs > 0) {
-        say('Scans are paced: waiting ' + (waitFirstMs / 1000).toFixed(1) + ' s…', false);
-        await sleep(waitFirstMs + 50);
-      }
-      let res = await post(root);
-      // Another client may have scanned meanwhile: wait once for the slot the server names.
-      if (res.status === 429) {
-        const waitMs = Number((await res.json()).retryAfterMs) || 1000;
-        if (waitMs > 15000) throw new Error('too soon: the next scan is allowed in ' + Math.ceil(waitMs / 1000) + ' s');
-        say('Scans are paced: waiting ' + (waitMs / 1000).toFixed(1) + ' s…', false);
-        await sleep(waitMs);
-        res = await post(root);
-      }
-      const body = await res.json().catch(() => ({}));
-      notBefore = Date.now() + minIntervalMs;
-      if (!res.ok) throw new Error(body.error || ('the server answered ' + res.status));
-      await reload(root);
-      const last = body.root && body.root.last;
-      say(last ? 'Scanned ' + root + ' in ' + last.durationMs.toFixed(1) + ' ms.' : 'Scanned ' + root + '.', false);
-    } catch (err) {
-      say('Scan failed: ' + (err && err.message ? err.message : String(err)), true);
-    } finally {
-      busy = false;
-      for (const b of buttons()) { b.disabled = false; b.textContent = 'Scan'; }
-    }
-  }
-  document.addEventListener('click', (event) => {
-    const button = event.target instanceof Element ? event.target.closest('button[data-root]') : null;
-    if (button === null || busy) return;
-    event.preventDefault();
-    void scan(button);
-  });
-  // Check against V8: the cost is on the page before the click; a refusal comes back as 409 and
-  // is rendered by the server with its "Run anyway" button, which posts force: true.
-  async function verify(button) {
-    const force = button.dataset.verify === 'force';
+  // One task at a time: every button is disabled while it runs, and the page is reloaded after.
+  async function run(button, busyText, waitText, task) {
     busy = true;
     for (const b of document.querySelectorAll('button')) b.disabled = true;
-    button.textContent = 'Checking…';
-    say('Taking a heap snapshot and comparing… (this blocks the server while it runs)', false);
+    button.textContent = busyText;
+    say(waitText, false);
     try {
-      const waitFirstMs = notBefore - Date.now();
-      if (waitFirstMs > 0) await sleep(waitFirstMs + 50);
-      let res = await fetch(prefix + '/verify', {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-Memsize-Scan': '1', Accept: 'application/json' },
-        body: JSON.stringify({ force }),
-      });
-      const body = await res.json().catch(() => ({}));
-      notBefore = Date.now() + minIntervalMs;
-      await reload(null);
-      if (res.status === 409) say('Check refused: ' + (body.error || 'the heap is above the limit'), true);
-      else if (!res.ok) throw new Error(body.error || ('the server answered ' + res.status));
-      else say('Checked against V8 in ' + (body.verify.durationMs / 1000).toFixed(1) + ' s.', false);
-    } catch (err) {
-      say('Check failed: ' + (err && err.message ? err.message : String(err)), true);
+      await task();
     } finally {
       busy = false;
+      // After a reload these are new buttons; without one, the old ones get their labels back.
       for (const b of document.querySelectorAll('button')) b.disabled = false;
-      for (const b of buttons()) b.textContent = 'Scan';
+      if (button.isConnected) button.textContent = button.dataset.label || button.textContent;
     }
   }
+  async function scan(button) {
+    const root = button.dataset.root;
+    await run(button, 'Scanning…', 'Scanning ' + root + '… (the walk blocks the event loop while it runs)', async () => {
+      try {
+        const { res, answer } = await postPaced('/scan', { root });
+        if (!res.ok) throw new Error(answer.error || ('the server answered ' + res.status));
+        await reload(root);
+        const last = answer.root && answer.root.last;
+        say(last ? 'Scanned ' + root + ' in ' + last.durationMs.toFixed(1) + ' ms.' : 'Scanned ' + root + '.', false);
+      } catch (err) {
+        say('Scan failed: ' + messageOf(err), true);
+      }
+    });
+  }
+  // Check against V8: the cost is on the page before the click; a refusal comes back as 409 and
+  // is rendered by the server with its "Run anyway" button, which posts force: true (and
+  // calibrate: true when the refused check was to keep its ratios).
+  async function verify(button) {
+    const kind = button.dataset.verify;
+    const calibrate = kind === 'calibrate' || button.dataset.calibrate === 'true';
+    const body = { force: kind === 'force', calibrate };
+    await run(button, 'Checking…', 'Taking a heap snapshot and comparing… (this blocks the server while it runs)', async () => {
+      try {
+        const { res, answer } = await postPaced('/verify', body);
+        await reload(null);
+        if (res.status === 409) say('Check refused: ' + (answer.error || 'the heap is above the limit'), true);
+        else if (!res.ok) throw new Error(answer.error || ('the server answered ' + res.status));
+        else {
+          const kept = Object.keys(answer.verify.corrections || {});
+          const seconds = (answer.verify.durationMs / 1000).toFixed(1);
+          say(calibrate
+            ? 'Checked against V8 in ' + seconds + ' s and kept ' + kept.length + ' of ' + answer.verify.roots.length + ' ratios as corrections' + (kept.length > 0 ? ' (' + kept.join(', ') + ').' : '.')
+            : 'Checked against V8 in ' + seconds + ' s.', false);
+        }
+      } catch (err) {
+        say('Check failed: ' + messageOf(err), true);
+      }
+    });
+  }
+  // Find large structures: as the check, refusal and "Run anyway" included.
+  async function discover(button) {
+    await run(button, 'Searching…', 'Taking a heap snapshot and looking for the largest structures… (this blocks the server while it runs)', async () => {
+      try {
+        const { res, answer } = await postPaced('/discover', { force: button.dataset.discover === 'force' });
+        await reload(null);
+        if (res.status === 409) say('Search refused: ' + (answer.error || 'the heap is above the limit'), true);
+        else if (!res.ok) throw new Error(answer.error || ('the server answered ' + res.status));
+        else say('Found ' + answer.discover.candidates.length + ' large structures in ' + (answer.discover.durationMs / 1000).toFixed(1) + ' s.', false);
+      } catch (err) {
+        say('Search failed: ' + messageOf(err), true);
+      }
+    });
+  }
+  // Track: register a found structure as a root, then show that root (press Scan to measure it).
+  async function track(button) {
+    const candidate = button.dataset.track;
+    await run(button, 'Tracking…', 'Registering ' + candidate + ' as a root… (V8 looks the object up: this blocks the server briefly)', async () => {
+      try {
+        const { res, answer } = await postPaced('/track', { candidate });
+        if (!res.ok) throw new Error(answer.error || ('the server answered ' + res.status));
+        await reload(answer.root);
+        say('Tracking ' + answer.path + ' as the root ' + answer.root + ': press Scan to measure it.', false);
+      } catch (err) {
+        say('Track failed: ' + messageOf(err), true);
+      }
+    });
+  }
+  const actions = [['button[data-root]', scan], ['button[data-verify]', verify], ['button[data-discover]', discover], ['button[data-track]', track]];
   document.addEventListener('click', (event) => {
-    const button = event.target instanceof Element ? event.target.closest('button[data-verify]') : null;
-    if (button === null || busy) return;
-    event.preventDefault();
-    void verify(button);
+    if (busy || !(event.target instanceof Element)) return;
+    for (const [selector, action] of actions) {
+      const button = event.target.closest(selector);
+      if (button === null) continue;
+      event.preventDefault();
+      if (!button.dataset.label) button.dataset.label = button.textContent;
+      void action(button);
+      return;
+    }
   });
 })();
 `;
