@@ -62,7 +62,7 @@ function handMade(objects: Record<string, object | null>, extra: Partial<Discove
       contains: [],
     };
   });
-  const cost = { heapUsedBytes: 1, maxHeapBytes: 2, allowed: true, estimatedMs: 1, estimatedPeakBytes: 1, estimatedFileBytes: 1, basis: 'test' };
+  const cost = { heapUsedBytes: 1, maxHeapBytes: 2, allowed: true, estimatedMs: 1, estimatedPeakBytes: 1, estimatedPeakRssBytes: 1, estimatedFileBytes: 1, basis: 'test' };
   const result: DiscoverResult = {
     at: Date.now(), durationMs: 12, snapshotMs: 8, parseMs: 2, analyzeMs: 2, heapUsedBytes: 1, rssGrowthBytes: 0, snapshotFileBytes: 1,
     snapshotNodes: 1, snapshotEdges: 1, cost, nodeVersion: process.version, candidates, refsUnavailable: null, ...extra,

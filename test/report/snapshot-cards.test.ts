@@ -12,7 +12,7 @@ import type { VerifyCost, VerifyResult, VerifyRootResult } from '../../src/verif
 import { CORRECTION_BAND } from '../../src/verify/correction.js';
 
 const EVIL = '<script>alert("x")</script>';
-const cost: VerifyCost = { heapUsedBytes: 40 << 20, maxHeapBytes: 256 << 20, allowed: true, estimatedMs: 3200, estimatedPeakBytes: 300 << 20, estimatedFileBytes: 40 << 20, basis: 'a <table>' };
+const cost: VerifyCost = { heapUsedBytes: 40 << 20, maxHeapBytes: 256 << 20, allowed: true, estimatedMs: 3200, estimatedPeakBytes: 300 << 20, estimatedPeakRssBytes: 400 << 20, estimatedFileBytes: 40 << 20, basis: 'a <table>' };
 
 function candidate(over: Partial<CandidateJSON>): CandidateJSON {
   return { path: 'global › cache', steps: ['global', 'cache'], type: 'Map', retainedBytes: 4_000_000, objects: 90_000, name: 'cache', coveredBy: null, contains: [], tracked: false, ...over };
@@ -35,7 +35,7 @@ function root(over: Partial<VerifyRootResult>): VerifyRootResult {
 
 function verifyState(roots: VerifyRootResult[], over: Partial<VerifyResult> = {}): VerifyCardState {
   const last: VerifyResult = {
-    at: Date.UTC(2026, 11, 3, 12), durationMs: 5000, snapshotMs: 3000, parseMs: 900, analyzeMs: 600, scanMs: 500, heapUsedBytes: 40 << 20, rssGrowthBytes: 0,
+    at: Date.UTC(2026, 11, 3, 12), durationMs: 5000, snapshotMs: 3000, parseMs: 900, analyzeMs: 600, scanMs: 500, heapUsedBytes: 40 << 20, rssGrowthBytes: 0, peakRssBytes: null,
     snapshotFileBytes: 42 << 20, snapshotNodes: 500_000, snapshotEdges: 2_000_000, cost, nodeVersion: 'v20.20.2', roots, corrections: {}, ...over,
   };
   return { cost, last, refusal: null, error: null };
