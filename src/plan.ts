@@ -194,17 +194,11 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
  * of it; the final walk all of it, plus `finalExtraMs` past the deadline (the collector's reserve,
  * budget.ts RESERVE_OF_BUDGET) rather than be cut.
  */
-export function attemptMs(leftMs: number, finalExtraMs: number, final: boolean, late = false): number {
+export function attemptMs(leftMs: number, finalExtraMs: number, final: boolean): number {
   const left = Math.max(leftMs, 0);
   if (final) return left + finalExtraMs;
-  return left * (late ? LATE_TRY_SHARE : TRY_SHARE);
+  return left * TRY_SHARE;
 }
-/**
- * The part of the time left that a walk at FALLBACK_LEVEL or coarser gets when it is not the
- * coarsest: planned to fit, it is seldom cut, and its fallback (the coarsest level: samples of 32)
- * takes a few milliseconds.
- */
-export const LATE_TRY_SHARE = 0.8;
 
 /**
  * The level a walk cut at `level` is redone at, within the same collection: FALLBACK_LEVEL

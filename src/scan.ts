@@ -266,12 +266,9 @@ function scanOne(
   const deadline = startedAt + budget.maxMillis;
   const unionBefore = { bytes: union.bytes, objects: union.objects };
   const coarsest = levels.length - 1;
-  // A walk cut by its budget is walked again coarser (plan.ts fallbackLevel): from a level finer
-  // than FALLBACK_LEVEL at FALLBACK_LEVEL, from there at the coarsest. A redo is final (all the
-  // time left, and the reserve), and so is a walk at the coarsest level. A first walk at
-  // FALLBACK_LEVEL or coarser gets LATE_TRY_SHARE of the time left, a finer one TRY_SHARE
-  // (plan.ts attemptMs): a walk planned to fit but cut (a busy machine, a GC, a root that grew)
-  // ends estimated from small samples rather than truncated.
+  // A walk cut by its budget is walked again at FALLBACK_LEVEL (plan.ts fallbackLevel) with all
+  // the time left and the reserve; a walk that may be redone gets TRY_SHARE of the time left
+  // (plan.ts attemptMs).
   let level = startLevel;
   let first = true;
   let tally: RootTally;
@@ -279,12 +276,12 @@ function scanOne(
   let outcome: WalkOutcome | null = null;
   for (;;) {
     const now = performance.now();
-    // A redo at FALLBACK_LEVEL is final too: after a cut finer try, the time left is what level 3
-    // needs (a new lru-cache's first collection, its deep reads on a cold inspector, was cut at
-    // level 3 and again at the coarsest when level 3 kept some for that). A walk planned to start
-    // at level 3 or 4 is not: cut, it is redone at the coarsest.
-    const last = level === coarsest || (!first && level >= FALLBACK_LEVEL);
-    const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: attemptMs(deadline - now, finalExtraMs, last, level >= FALLBACK_LEVEL) };
+    // A redo is final: a walk cut twice in one collection reports what it has. Level 3 and coarser
+    // sample every large collection down to a few thousand things: from there the walk gets all
+    // the time left. (A walk at level 3 that kept a fifth of its time for a redo at the coarsest
+    // level was cut at 5 million sessions: the redo gathers its sample from the Map again, 120 ms.)
+    const last = level === coarsest || !first || level >= FALLBACK_LEVEL;
+    const attempt: Budget = { maxObjects: budget.maxObjects, maxMillis: attemptMs(deadline - now, finalExtraMs, last) };
     const sampling: Sampling = { ...levels[level]!, seed: seed >>> 0 };
     seed = (seed + 0x9e3779b9) >>> 0;
     tally = new RootTally(union, paths !== null);
