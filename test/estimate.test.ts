@@ -173,7 +173,11 @@ describe('estimates from samples against V8', () => {
     const sessions = growSessions(new Map(), 2_000);
     const memsize = createMemsize({ meterProvider: null, cacheMillis: 0 });
     memsize.addRoot('small', sessions);
-    const measured = memsize.collect().roots.get('small')!;
+    // A new root's first walk runs on code the JIT has not optimized for it and may be redone
+    // coarser when the machine is busy (it was, once each on Node 22 in CI, with the test files
+    // running in parallel); the planner then brings it back to exact: by the third collection.
+    let measured = memsize.collect().roots.get('small')!;
+    for (let k = 0; k < 2 && measured.estimated; k++) measured = memsize.collect().roots.get('small')!;
     const exact = scan(sessions, { estimate: false });
     expect(measured.estimated).toBe(false);
     expect(measured.bytesError).toBe(0);
