@@ -152,15 +152,24 @@ describe('estimates from samples against V8', () => {
       // The first collection of a new root runs on code the JIT has not optimized for it yet and
       // may be cut (docs/estimation.md, failure modes); the ones after it are what a user sees.
       memsize.collect();
+      // A level-3 walk of this root takes 45-165 ms of the 200 (bench/README.md, bench:shapes): with
+      // the test files running in parallel in CI, one was cut (Node 24 and 22, once each). A cut
+      // collection is a timing matter, not this test's: the planner goes coarser after it, and the
+      // three complete collections that follow (within eight) are the ones checked.
       const ratios: number[] = [];
-      for (let k = 0; k < 3; k++) {
+      let cut = 0;
+      for (let k = 0; k < 8 && ratios.length < 3; k++) {
         const m = memsize.collect().roots.get('users')!;
+        if (m.truncated) {
+          cut++;
+          continue;
+        }
         expect(m.estimated, name).toBe(true);
-        expect(m.truncated, name).toBe(false);
         ratios.push(m.bytes / exact);
       }
       void memsize.shutdown();
-      rows.push(`${name}: ${ratios.map((r) => r.toFixed(4)).join(', ')} of the exact walk`);
+      expect(ratios.length, `${name}: complete collections (${cut} cut)`).toBe(3);
+      rows.push(`${name}: ${ratios.map((r) => r.toFixed(4)).join(', ')} of the exact walk${cut > 0 ? ` (${cut} collection(s) cut first)` : ''}`);
       // Shared: +3.3% before such collections weighed what they missed by what the walk had met
       // elsewhere; +2.0% after; 1.000 since their values are estimated at the outermost sample,
       // one unit per sampled event (and at maxMillis 25, 32 users x 64 events: 1.45 before, 1.00 after).
