@@ -19,6 +19,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemsize, MemsizeError, PROMETHEUS_NAMES, type Memsize } from '../../src/index.js';
 import { registerPromClient } from '../../src/prom-client.js';
 import { parsePrometheusText, type Sample } from '../metrics/support.js';
+import { thrown } from '../support/thrown.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -53,15 +54,6 @@ function track(memsize: Memsize): Memsize {
   return memsize;
 }
 
-function thrown(fn: () => unknown): MemsizeError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MemsizeError) return error;
-    throw error;
-  }
-  throw new Error('expected a MemsizeError');
-}
 
 const values = (samples: Sample[], name: string) => samples.filter((s) => s.name === name);
 

@@ -13,21 +13,13 @@ import { createMemsize, MemsizeError, type Memsize } from '../../src/index.js';
 import type { DiscoverCandidate } from '../../src/verify/discover.js';
 import { suggestName, shortModuleName } from '../../src/verify/discover.js';
 import { assertDistFresh, DIST_INDEX, ROOT_DIR } from '../support/dist.js';
+import { thrown } from '../support/thrown.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const fresh = (): Memsize => createMemsize({ meterProvider: null });
 
-function thrown(fn: () => unknown): MemsizeError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MemsizeError) return error;
-    throw error;
-  }
-  throw new Error('expected a MemsizeError, nothing was thrown');
-}
 
 interface JudgeOutput {
   node: string;

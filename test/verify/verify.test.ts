@@ -9,21 +9,13 @@ import { createMemsize, MemsizeError, type Memsize } from '../../src/index.js';
 import { FIXTURES, buildAllFixtures } from '../fixtures/graphs.js';
 import { measureRetained } from '../support/heap-snapshot.js';
 import { estimateVerifyCost, forgetSnapshotCost } from '../../src/verify/verify.js';
+import { thrown } from '../support/thrown.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const fresh = (): Memsize => createMemsize({ meterProvider: null });
 
-function thrown(fn: () => unknown): MemsizeError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof MemsizeError) return error;
-    throw error;
-  }
-  throw new Error('expected a MemsizeError, nothing was thrown');
-}
 
 describe('verify', () => {
   it("gives each root the calibration suite's own V8 figure and scanRoot's memsize figure", () => {
