@@ -182,7 +182,6 @@ export class Collector {
     // are walked first, so that what they leave unused reaches the large collections walked last
     // (counted cheaply: the root's own size when it is a Map, Set or array).
     const entries = measured.map(({ value }) => ownEntries(value));
-    const fresh = measured.map(({ state }) => state.lastDurationMs === 0 && Number.isNaN(state.perThingMs));
     const shares = splitBudgetMs(needs, walkBudgetMs);
     // The roots expected to complete first, and the ones that ran out of time last, in
     // registration order: what the others leave unused goes to those, walked last. Among the
@@ -198,7 +197,8 @@ export class Collector {
         // A new root that is itself a collection above sampleThreshold: a first walk at level 1
         // (samples of 4,096 entries, on cold code) seldom fits, and its redo then has too little
         // time left. It starts at FALLBACK_LEVEL instead (samples of 512), planned finer later.
-        if (fresh[i]! && entries[i]! > this.#options.sampleThreshold) state.level = Math.max(state.level, FALLBACK_LEVEL);
+        const fresh = state.lastDurationMs === 0 && Number.isNaN(state.perThingMs);
+        if (fresh && entries[i]! > this.#options.sampleThreshold) state.level = Math.max(state.level, FALLBACK_LEVEL);
         return { maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: state.level };
       }),
       {
