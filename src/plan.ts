@@ -47,6 +47,11 @@ export interface WalkCost {
   durationMs: number;
   /** Time spent gathering samples from Maps, Sets and large objects' keys. */
   gatherMs: number;
+  /**
+   * Whether its outermost sample was walked smaller than the level's size to fit the time left
+   * (walk.ts OuterSample): the level did not fit, and no finer one will. Absent: false.
+   */
+  shrunk?: boolean;
   /** Heap things the walk visited. */
   visited: number;
   /** Heap things the root holds (estimated when sampled). */
@@ -185,6 +190,10 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
   // shared across entries less well. So they are planned only when FALLBACK_LEVEL would overrun
   // the whole budget (entries that each cost an inspector read), not merely its planned share.
   if (level > FALLBACK_LEVEL && FALLBACK_LEVEL >= finest && predictWalkMs(cost, FALLBACK_LEVEL, state.perThingMs, growth) <= budgetMs) level = FALLBACK_LEVEL;
+  // A walk whose outermost sample shrank to fit the time: its figures would predict a finer
+  // level to fit (it visited less than its level does), and a coarser one because it took most of
+  // the budget (it was sized to). Neither: the same level again, shrinking as much as it needs.
+  if (cost.shrunk === true) level = cost.level;
   state.level = level;
 }
 

@@ -188,7 +188,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
         budget = { maxObjects: budget.maxObjects, maxMillis: Math.max(budget.maxMillis + unusedMs / (roots.length - i), 0) };
       }
       const start = Math.min(Math.max(budgets[i]!.startLevel ?? 0, 0), levels.length - 1);
-      const { result, level, nextSeed, gatherMs } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, seed);
+      const { result, level, nextSeed, gatherMs, shrunk } = scanOne(roots[i], budget, union, paths, levels, start, budget.maxMillis * finalWalkExtraShare, seed);
       seed = nextSeed;
       unusedMs += budgets[i]!.maxMillis - result.durationMs;
       results.push(result);
@@ -200,6 +200,7 @@ export function scanEach(roots: readonly unknown[], budgets: readonly RootBudget
         estimated: result.estimated,
         durationMs: result.durationMs,
         gatherMs,
+        shrunk,
         visited: result.visitedObjects,
         objects: result.objects,
       };
@@ -239,8 +240,19 @@ export function warmUpWalker(deep: boolean): void {
   }
   const held = [1, 2, 3];
   const structure = { instance: new WarmUp(), list: Array.from({ length: 64 }, (_, i) => ({ i, s: `v${i}` })), read: () => held };
+  // A Map of Maps past the sampling thresholds of FALLBACK_LEVEL, where a new root starts: the
+  // sampling paths (gathering, an outermost sample sized to the time left, nested samples).
+  const leaves = Array.from({ length: 8 }, (_, j) => ({ k: `k${j}`, list: [j] }));
+  const nested = new Map<number, Map<number, object>>();
+  for (let i = 0; i < 200; i++) {
+    const inner = new Map<number, object>();
+    for (let j = 0; j < 140; j++) inner.set(j, leaves[j & 7]!);
+    nested.set(i, inner);
+  }
   try {
     scanEach([structure], [{ maxObjects: 100_000, maxMillis: 50 }], { deep });
+    const estimation = { sampleThreshold: 8192, sampleSize: 4096, seed: 1 };
+    scanEach([nested], [{ maxObjects: 1_000_000, maxMillis: 50, startLevel: FALLBACK_LEVEL }], { estimation });
   } catch {
     // Only a warm-up: a failure here changes nothing.
   }
@@ -261,7 +273,7 @@ function scanOne(
   startLevel: number,
   finalExtraMs: number,
   seed: number,
-): { result: ScanResult; level: number; nextSeed: number; gatherMs: number } {
+): { result: ScanResult; level: number; nextSeed: number; gatherMs: number; shrunk: boolean } {
   const startedAt = performance.now();
   const deadline = startedAt + budget.maxMillis;
   const unionBefore = { bytes: union.bytes, objects: union.objects };
@@ -345,7 +357,7 @@ function scanOne(
     hidden: 'off',
   };
   if (table !== null && paths !== null) result.paths = topPaths(table, tally, paths.top);
-  return { result, level, nextSeed: seed, gatherMs: outcome === null ? 0 : outcome.gatherMs };
+  return { result, level, nextSeed: seed, gatherMs: outcome === null ? 0 : outcome.gatherMs, shrunk: outcome !== null && outcome.shrunk };
 }
 
 /**

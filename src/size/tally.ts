@@ -51,13 +51,59 @@ export class RootTally implements Visitor {
     const size = this.size;
     sizeOf(kind, value, shape, size);
     const type = typeNameOf(kind, value, info);
+    // NaN never equals: nothing is set apart while no scope is open.
+    const scoped = this.scopeShared === this.scopeShared && weight !== this.scopeShared;
     this.add(type, size.bytes * weight, size.things * weight, firstInUnion, path);
     const ownNumbers = isPrimitiveKind(kind) ? 0 : shape.heapNumbers;
     this.visitedThings += size.things + ownNumbers;
     const heapNumbers = ownNumbers * weight;
     if (heapNumbers > 0) this.add(HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion, path);
     if (weight !== 1) this.extrapolated(type, size.bytes * weight, size.things * weight, heapNumbers);
+    if (scoped) {
+      addScoped(this.scoped, type, size.bytes * weight, size.things * weight, firstInUnion);
+      if (heapNumbers > 0) addScoped(this.scoped, HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion);
+    }
   }
+
+  /**
+   * What is counted at a weight other than `shared` from now on is also summed apart, until the
+   * next call (`null`: stop). The walk opens a scope for an outermost sample's draw 2: values
+   * identified by value are counted there at the collection's weight (`shared`) and stand for
+   * themselves; everything else at its entries' weight, which {@link rescale} may change.
+   */
+  scope(shared: number | null): void {
+    this.scopeShared = shared === null ? NaN : shared;
+    this.scoped.clear();
+  }
+
+  /**
+   * Multiply what the open scope summed apart by `ratio` (the walk stopped an outermost sample's
+   * draw 2 early: the entries it counted now stand for more), then close the scope. Paths are
+   * not rescaled: the walk does not stop early while it records them.
+   */
+  rescale(ratio: number): void {
+    const f = ratio - 1;
+    for (const [type, part] of this.scoped) {
+      const total = capturedGet(this.byType, type)!;
+      total.bytes += part.bytes * f;
+      total.objects += part.objects * f;
+      this.bytes += part.bytes * f;
+      this.objects += part.objects * f;
+      this.union.bytes += part.unionBytes * f;
+      this.union.objects += part.unionObjects * f;
+      const extrapolated = capturedGet(this.extrapolatedByType, type);
+      if (extrapolated !== undefined) {
+        extrapolated.bytes += part.bytes * f;
+        extrapolated.objects += part.objects * f;
+      }
+      this.extrapolatedBytes += part.bytes * f;
+      this.extrapolatedObjects += part.objects * f;
+    }
+    this.scope(null);
+  }
+
+  private scopeShared = NaN;
+  private readonly scoped = new Map<string, ScopedPart>();
 
   /**
    * Strings a sampled collection's unsampled entries hold beyond those its sample met: counted as
@@ -99,6 +145,27 @@ export class RootTally implements Visitor {
       this.pathBytes[path] = (this.pathBytes[path] ?? 0) + bytes;
       this.pathObjects[path] = (this.pathObjects[path] ?? 0) + objects;
     }
+  }
+}
+
+interface ScopedPart {
+  bytes: number;
+  objects: number;
+  unionBytes: number;
+  unionObjects: number;
+}
+
+function addScoped(map: Map<string, ScopedPart>, type: string, bytes: number, objects: number, firstInUnion: boolean): void {
+  let part = capturedGet(map, type);
+  if (part === undefined) {
+    part = { bytes: 0, objects: 0, unionBytes: 0, unionObjects: 0 };
+    capturedSet(map, type, part);
+  }
+  part.bytes += bytes;
+  part.objects += objects;
+  if (firstInUnion) {
+    part.unionBytes += bytes;
+    part.unionObjects += objects;
   }
 }
 

@@ -20,10 +20,13 @@ export interface Budget {
 export class Limits {
   readonly maxObjects: number;
   readonly deadline: number;
+  /** `performance.now()` when the walk started. */
+  readonly startedAt: number;
   reason: TruncationReason | null = null;
 
   constructor(budget: Budget, startedAt: number) {
     this.maxObjects = budget.maxObjects;
+    this.startedAt = startedAt;
     this.deadline = startedAt + budget.maxMillis;
   }
 

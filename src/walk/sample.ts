@@ -94,8 +94,8 @@ export function firstDrawSize(k: number): number {
  * (short strings, bigints, symbols) its sampled entries met, with how many entries met each.
  */
 export class SampleStats {
-  /** Entries draw 2 stands for: the collection's entries outside draw 1. */
-  readonly population: number;
+  /** Entries draw 2 stands for: the collection's entries outside draw 1 (fewer walked in draw 1 make it larger: OuterSample). */
+  population: number;
   /** Entries of draw 2 whose figures are still to come. */
   left: number;
   sumBytes = 0;
@@ -115,8 +115,8 @@ export class SampleStats {
     readonly entries: number,
     /** Entries in draw 1. */
     readonly k1: number,
-    /** Entries in draw 2. */
-    readonly k: number,
+    /** Entries in draw 2 (fractional once an outermost sample was shrunk: see OuterSample). */
+    public k: number,
     /** Weight of the collection itself (its own share of an enclosing sample's extrapolation). */
     readonly outerWeight: number,
   ) {
@@ -212,5 +212,54 @@ export class SampleStats {
     }
     const perValue = this.#valueBytes / seen;
     return { bytes: unseen * perValue, objects: unseen, bytesSpread: spread * perValue, objectsSpread: spread };
+  }
+}
+
+/**
+ * The outermost sample being walked, sized to the time left while it is walked. Its entries are
+ * walked in a random order (walk.ts followSample shuffles them), so the entries walked first are a
+ * uniform sample of the sample: when the time left does not hold them all, the walk skips entries
+ * not yet begun and weighs the ones it keeps accordingly, instead of being cut (issue 16: a level
+ * whose sample fitted 200 ms did not fit 25, and a cut walk reports a lower bound).
+ *
+ * Draw 1 may shrink at any of its entries (a skipped entry of draw 1 joins the entries draw 2
+ * stands for); draw 2 only before its first entry, while none of its entries was counted at the
+ * weight it had. Region indices are the walker's (its stack regions), kept entries above skipped
+ * ones: the stack walks the highest region first.
+ */
+export class OuterSample {
+  /** Entries of draw 1 (with or without a region of their own) still counted as draw 1. */
+  k1: number;
+  /** Regions of draw 1's entries still to walk or walked: `first1..last1` (empty when first1 > last1). */
+  first1 = 0;
+  last1 = -1;
+  /** Regions of draw 2's entries, the same way. */
+  first2 = 0;
+  last2 = -1;
+  begun1 = 0;
+  begun2 = 0;
+  /** `performance.now()` when draw 2's first entry began. */
+  draw2At = 0;
+  /** When the last entry began, and the longest time between two entries' beginnings (ms). */
+  lastBegin: number;
+  longest = 0;
+  /** Entries skipped (either draw): the walk reports that it shrank. */
+  skipped = 0;
+
+  constructor(
+    readonly stats: SampleStats,
+    /** `performance.now()` when the sample's entries were pushed (after the gather pass). */
+    readonly startedAt: number,
+    /** Entries in the collection. */
+    readonly n: number,
+    k1: number,
+    /** Entries in draw 2, and how many of them have a region (the others hold nothing to walk). */
+    readonly k2: number,
+    readonly regions2: number,
+    /** The collection's own weight. */
+    readonly weight: number,
+  ) {
+    this.k1 = k1;
+    this.lastBegin = startedAt;
   }
 }

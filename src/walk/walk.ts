@@ -40,7 +40,7 @@ import { CLOCK_STRIDE, Limits, type Budget } from './limits.js';
 import { PathTable, ROOT_PATH } from './paths.js';
 import { bareArray, capturedGet, capturedSet, getOwnPropertyNames, getOwnPropertySymbols, getPrototypeOf, objectKeys, weakMapDelete, symbolDescription, type VisitedSet, visitedSet, weakMapGet, weakMapSet } from './primordials.js';
 import { newShape, type Shape } from './shape.js';
-import { drawPositions, firstDrawSize, SampleRandom, SampleStats, type SamplePositions, Z95 } from './sample.js';
+import { drawPositions, firstDrawSize, OuterSample, SampleRandom, SampleStats, type SamplePositions, Z95 } from './sample.js';
 
 const isProxy = types.isProxy;
 
@@ -65,6 +65,10 @@ export interface Visitor {
    * estimated to hold beyond those the sample met (see SampleStats.unseenValues).
    */
   unseen(bytes: number, objects: number): void;
+  /** Sum apart what is counted at weights other than `shared` (null: stop); see RootTally.scope. Optional. */
+  scope?(shared: number | null): void;
+  /** Scale what the open scope summed apart by `ratio`, and close it; see RootTally.rescale. Optional. */
+  rescale?(ratio: number): void;
 }
 
 /** How a walk samples large collections. `threshold: Infinity` walks everything (exact). */
@@ -101,7 +105,23 @@ export interface WalkOutcome {
   gatherMs: number;
   /** Inspector calls the walk made for hidden edges (0 when deep reads were off or unavailable). */
   hiddenCalls: number;
+  /** Whether an outermost sample was walked smaller than its level's size, to fit the time left (OuterSample). */
+  shrunk: boolean;
 }
+
+/**
+ * The part of the walk's time by which an outermost sample is planned to end: the rest is headroom
+ * for what the walk meets after it, for entries dearer than those measured so far, and for a GC
+ * pause in the middle of it (a major GC's final pause takes 5-10 ms in a heap of a few hundred
+ * MB; at a 25 ms budget a sample planned to end at the deadline was cut in 4 collections of 36).
+ */
+const OUTER_SHARE = 0.75;
+/** Entries of an outermost sample walked before its cost per entry is trusted to size the rest. */
+const OUTER_MEASURED = 8;
+/** Draw 2 is never shrunk below this many entries (its interval needs a spread to be computed from). */
+const MIN_OUTER_DRAW2 = 2;
+/** Draw 2 is stopped early (stopDraw2IfLate) only after this many of its entries were walked. */
+const MIN_OUTER_KEPT = 2;
 
 const protoInfos = new WeakMap<object, ProtoInfo>();
 const NULL_PROTO_INFO: ProtoInfo = { kind: Kind.Plain, typeName: undefined, privateReader: null };
@@ -282,6 +302,15 @@ export class Walker implements EdgeWalker {
   private regionBytes: number[] = bareArray();
   private regionObjects: number[] = bareArray();
   private regions = 0;
+  /** Regions whose items are dropped unwalked: entries an outermost sample skipped (OuterSample). */
+  private regionSkip: boolean[] = bareArray();
+  /** The outermost sample a region not yet begun is an entry of, else null. */
+  private regionOuter: (OuterSample | null)[] = bareArray();
+  /** The region being walked is skipped. */
+  private skipping = false;
+  private shrunk = false;
+  /** The order in which an outermost sample's gathered entries are pushed (shuffled). */
+  private readonly sampleOrder: number[] = bareArray();
   /** Entry regions begun and not closed: a sample inside one is part of that entry's figure. */
   private openEntries = 0;
   private varianceBytes = 0;
@@ -377,6 +406,8 @@ export class Walker implements EdgeWalker {
     this.varianceObjects = 0;
     this.sampledCollections = 0;
     this.gatherMs = 0;
+    this.skipping = false;
+    this.shrunk = false;
     const limits = new Limits(budget, startedAt);
     this.limits = limits;
     this.maxObjects = limits.maxObjects;
@@ -416,6 +447,7 @@ export class Walker implements EdgeWalker {
       for (let i = 0; i < this.regions; i++) {
         this.regionStats[i] = null;
         this.regionSample[i] = null;
+        this.regionOuter[i] = null;
       }
       this.trackSample = null;
       this.regions = 0;
@@ -436,6 +468,7 @@ export class Walker implements EdgeWalker {
       varianceObjects: this.varianceObjects,
       gatherMs: this.gatherMs,
       hiddenCalls,
+      shrunk: this.shrunk,
     };
   }
 
@@ -465,7 +498,10 @@ export class Walker implements EdgeWalker {
         this.stackKeys[sp] = undefined;
         this.entryKey = entryKey as string;
       }
-      if (this.regions > 1) this.enterRegionOf(sp);
+      if (this.regions > 1) {
+        this.enterRegionOf(sp);
+        if (this.skipping) continue;
+      }
       if (this.paths !== null) this.currentPath = this.pathStack[sp]!;
       if (this.step(limits)) return;
       if (typeof value !== 'object' && typeof value !== 'function') {
@@ -957,7 +993,22 @@ export class Walker implements EdgeWalker {
     const valueStats = nested ? outerSample : stats;
     const valueWeight = nested ? this.shareWeight : this.weight;
     const unit = (nested ? outerUnit : 1) * (n / Math.max(k1 + k2, 1));
-    for (let i = 0; i < count && !this.stopped; i++) {
+    // An outermost sample's entries are pushed in a random order, so that the entries walked first
+    // are a uniform sample of it: it may be shrunk to the time left while it is walked (OuterSample).
+    const order = this.sampleOrder;
+    for (let i = 0; i < count; i++) order[i] = i;
+    const outermost = this.regions === 1;
+    if (outermost) {
+      for (let i = count - 1; i > 0; i--) {
+        const j = this.random.below(i + 1);
+        const t = order[i]!;
+        order[i] = order[j]!;
+        order[j] = t;
+      }
+    }
+    const first2 = this.regions;
+    for (let j = 0; j < count && !this.stopped; j++) {
+      const i = order[j]!;
       if (first[i]) continue;
       gathered2++;
       const start = this.sp;
@@ -974,12 +1025,15 @@ export class Walker implements EdgeWalker {
     this.trackSample = outerSample;
     this.trackEntry = outerEntry;
     this.trackUnit = outerUnit;
+    const last2 = this.regions - 1;
     // Positions of draw 2 that held nothing (holes) are entries of size 0.
     for (let i = gathered2; i < k2; i++) stats.add(0, 0);
     // Draw 1 on top, each entry a region of its own at the collection's weight (so the values it
     // meets are told apart by entry), then a region for whatever the collection pushes next.
     this.openRegion(this.sp, this.weight, this.shareWeight, null, outerSample, outerEntry);
-    for (let i = 0; i < count && !this.stopped; i++) {
+    const first1 = this.regions;
+    for (let j = 0; j < count && !this.stopped; j++) {
+      const i = order[j]!;
       if (!first[i]) continue;
       const start = this.sp;
       const entry = ++this.entrySerial;
@@ -993,7 +1047,18 @@ export class Walker implements EdgeWalker {
     this.trackSample = outerSample;
     this.trackEntry = outerEntry;
     this.trackUnit = outerUnit;
+    const last1 = this.regions - 1;
+    if (outermost && !this.stopped && (last1 >= first1 || last2 >= first2)) {
+      const outer = new OuterSample(stats, performance.now(), n, k1, k2, last2 - first2 + 1, this.weight);
+      outer.first1 = first1;
+      outer.last1 = last1;
+      outer.first2 = first2;
+      outer.last2 = last2;
+      for (let r = first2; r <= last2; r++) this.regionOuter[r] = outer;
+      for (let r = first1; r <= last1; r++) this.regionOuter[r] = outer;
+    }
     this.openRegion(this.sp, this.weight, this.shareWeight, null, outerSample, outerEntry);
+    order.length = 0;
     values.length = 0;
     keys.length = 0;
     first.length = 0;
@@ -1055,6 +1120,8 @@ export class Walker implements EdgeWalker {
     unit = this.trackUnit,
   ): void {
     const r = this.regions++;
+    this.regionSkip[r] = false;
+    this.regionOuter[r] = null;
     this.regionStart[r] = start;
     this.regionWeight[r] = weight;
     this.regionShare[r] = shareWeight;
@@ -1069,6 +1136,13 @@ export class Walker implements EdgeWalker {
   private enterRegionOf(index: number): void {
     while (this.regionStart[this.regions - 1]! > index) this.closeRegion();
     const top = this.regions - 1;
+    const outer = this.regionOuter[top];
+    if (outer !== null && outer !== undefined) {
+      this.regionOuter[top] = null;
+      this.beginOuterEntry(outer, top);
+    }
+    this.skipping = this.regionSkip[top] === true;
+    if (this.skipping) return;
     if (this.regionStats[top] !== null && this.regionBytes[top] === -1) {
       this.regionBytes[top] = this.visitor.bytes;
       this.regionObjects[top] = this.visitor.objects;
@@ -1081,8 +1155,123 @@ export class Walker implements EdgeWalker {
     this.trackUnit = this.regionUnit[top]!;
   }
 
+  /**
+   * Entry `r` of the outermost sample `outer` begins: when the entries left to walk would not fit
+   * in OUTER_SHARE of the time left at the cost per entry measured so far, skip some not yet begun
+   * and weigh the kept ones for it (OuterSample says which may shrink when). One clock read per
+   * entry of an outermost sample.
+   */
+  private beginOuterEntry(outer: OuterSample, r: number): void {
+    const inFirst = r >= outer.first1 && r <= outer.last1;
+    if (inFirst) outer.begun1++;
+    else outer.begun2++;
+    // The longest entry is left out of the cost per entry: one scavenge or a major GC's final
+    // pause inside it says nothing about the others (a 2,000-user root's entries took 0.2 ms
+    // each, and 8 ms once).
+    const now = performance.now();
+    const gap = now - outer.lastBegin;
+    outer.lastBegin = now;
+    if (gap > outer.longest) outer.longest = gap;
+    // Past the deadline the walk is cut, as at any clock read: a sample shrunk to what no time
+    // holds would stand for a root it barely saw.
+    const limits = this.limits!;
+    if (now >= limits.deadline) {
+      limits.reason = 'maxMillis';
+      this.stopped = true;
+      return;
+    }
+    // Draw 2 is sized once, at its first entry, from the whole of draw 1's cost: its weights are
+    // fixed once one of its entries was counted. Draw 1 shrinks only when it alone would take
+    // more than its share of what fits, judged from enough entries that one scavenge does not.
+    if (!inFirst && outer.begun2 > 1) {
+      this.stopDraw2IfLate(outer, r, now);
+      return;
+    }
+    if (!inFirst) {
+      outer.draw2At = now;
+      if (this.paths === null) this.visitor.scope?.(outer.weight);
+    }
+    const done = outer.begun1 + outer.begun2 - 1;
+    if (done < OUTER_MEASURED) return;
+    const perEntry = (now - outer.startedAt - outer.longest) / (done - 1);
+    const left = limits.startedAt + (limits.deadline - limits.startedAt) * OUTER_SHARE - now;
+    const rest1 = inFirst ? r - outer.first1 : 0;
+    const rest2 = inFirst ? outer.last2 - outer.first2 + 1 : r - outer.first2 + 1;
+    if ((1 + rest1 + rest2) * perEntry <= left) return;
+    // Entries after this one that fit.
+    const fit = Math.max(Math.floor(left / perEntry) - 1, 0);
+    const stats = outer.stats;
+    if (inFirst) {
+      // Draw 1 keeps about its usual quarter of what is walked.
+      const keep1 = Math.min(rest1, Math.max(Math.floor((outer.begun1 + fit) / 4) - outer.begun1, 0));
+      if (keep1 === rest1) return;
+      const skip = rest1 - keep1;
+      for (let x = outer.first1; x < outer.first1 + skip; x++) this.skipRegion(x);
+      outer.first1 += skip;
+      outer.k1 -= skip;
+      outer.skipped += skip;
+    } else {
+      const keep2 = Math.min(rest2, Math.max(fit + 1, Math.min(outer.regions2, MIN_OUTER_DRAW2)));
+      if (keep2 === rest2) return;
+      const skip = rest2 - keep2;
+      for (let x = outer.first2; x < outer.first2 + skip; x++) this.skipRegion(x);
+      outer.first2 += skip;
+      outer.skipped += skip;
+      stats.left -= skip;
+    }
+    this.shrunk = true;
+    // Draw 2 stands for the entries outside draw 1; of its entries, those with something to walk
+    // are represented by the ones kept (two-phase sampling: the share of entries holding nothing
+    // is still estimated from all of draw 2).
+    const kept2 = outer.last2 - outer.first2 + 1;
+    const effective2 = outer.regions2 > 0 ? (kept2 * outer.k2) / outer.regions2 : outer.k2;
+    stats.population = outer.n - outer.k1;
+    stats.k = effective2;
+    const weight2 = effective2 > 0 ? (outer.weight * stats.population) / effective2 : 0;
+    const unit = outer.n / Math.max(outer.k1 + effective2, 1);
+    for (let x = outer.first2; x <= outer.last2; x++) {
+      this.regionWeight[x] = weight2;
+      this.regionUnit[x] = unit;
+    }
+    for (let x = outer.first1; x <= outer.last1; x++) this.regionUnit[x] = unit;
+  }
+
+  /**
+   * Draw 2 of `outer` is under way and its entry `r` begins: when that entry would not end before
+   * the deadline at the cost per entry of draw 2 so far (a scavenge, a busy machine), stop draw 2
+   * here and count the entries it walked for all of it (the visitor rescales them) rather than be
+   * cut, which would report a lower bound.
+   */
+  private stopDraw2IfLate(outer: OuterSample, r: number, now: number): void {
+    const walked = outer.begun2 - 1;
+    if (walked < MIN_OUTER_KEPT || this.visitor.rescale === undefined || this.paths !== null) return;
+    const perEntry = (now - outer.draw2At) / walked;
+    if (now + 2 * perEntry < this.limits!.deadline) return;
+    const skip = r - outer.first2 + 1;
+    for (let x = outer.first2; x <= r; x++) this.skipRegion(x);
+    outer.first2 = r + 1;
+    outer.skipped += skip;
+    const stats = outer.stats;
+    stats.left -= skip;
+    const before = stats.k;
+    stats.k = outer.regions2 > 0 ? (walked * outer.k2) / outer.regions2 : outer.k2;
+    this.visitor.rescale(before / stats.k);
+    this.shrunk = true;
+    // Every entry it walked has closed: the sample is complete.
+    if (stats.left === 0) this.finishSample(stats);
+  }
+
+  /** Drop the entry of region `x` unwalked (it was not begun). */
+  private skipRegion(x: number): void {
+    this.regionSkip[x] = true;
+    this.regionStats[x] = null;
+    this.regionOuter[x] = null;
+  }
+
   private closeRegion(): void {
     const r = --this.regions;
+    this.regionSkip[r] = false;
+    this.regionOuter[r] = null;
     const stats = this.regionStats[r];
     this.regionStats[r] = null;
     this.regionSample[r] = null;
