@@ -159,6 +159,11 @@ export class SampleStats {
     this.#valueBytes += bytes;
   }
 
+  /** The entries that found the values so far stand for `ratio` times as many (an outermost sample shrank: OuterSample). */
+  scaleUnits(ratio: number): void {
+    this.#valueUnits *= ratio;
+  }
+
   /** A sampled entry met a value already counted: one more entry meeting it, if it is another one. */
   valueMet(value: unknown, entry: number): void {
     const index = mapGet(this.#values, value) as number | undefined;
@@ -243,6 +248,8 @@ export class OuterSample {
   /** When the last entry began, and the longest time between two entries' beginnings (ms). */
   lastBegin: number;
   longest = 0;
+  /** Entries of the collection each entry of the sample stands for (walk.ts followSample's unit). */
+  unit: number;
   /** Entries skipped (either draw): the walk reports that it shrank. */
   skipped = 0;
 
@@ -261,5 +268,6 @@ export class OuterSample {
   ) {
     this.k1 = k1;
     this.lastBegin = startedAt;
+    this.unit = n / Math.max(k1 + k2, 1);
   }
 }

@@ -1173,9 +1173,11 @@ export class Walker implements EdgeWalker {
     outer.lastBegin = now;
     if (gap > outer.longest) outer.longest = gap;
     // Past the deadline the walk is cut, as at any clock read: a sample shrunk to what no time
-    // holds would stand for a root it barely saw.
+    // holds would stand for a root it barely saw. Unless gathering made it late (listing a
+    // map-like object's 240,000 keys takes 60-100 ms, and no sample shortens it): then the
+    // smallest sample, a few entries more, and an estimate rather than a lower bound.
     const limits = this.limits!;
-    if (now >= limits.deadline) {
+    if (now >= limits.deadline && now - limits.deadline >= this.gatherMs) {
       limits.reason = 'maxMillis';
       this.stopped = true;
       return;
@@ -1229,6 +1231,7 @@ export class Walker implements EdgeWalker {
     stats.k = effective2;
     const weight2 = effective2 > 0 ? (outer.weight * stats.population) / effective2 : 0;
     const unit = outer.n / Math.max(outer.k1 + effective2, 1);
+    this.rescaleUnits(outer, unit);
     for (let x = outer.first2; x <= outer.last2; x++) {
       this.regionWeight[x] = weight2;
       this.regionUnit[x] = unit;
@@ -1256,9 +1259,19 @@ export class Walker implements EdgeWalker {
     const before = stats.k;
     stats.k = outer.regions2 > 0 ? (walked * outer.k2) / outer.regions2 : outer.k2;
     this.visitor.rescale(before / stats.k);
+    this.rescaleUnits(outer, outer.n / Math.max(outer.k1 + stats.k, 1));
     this.shrunk = true;
     // Every entry it walked has closed: the sample is complete.
     if (stats.left === 0) this.finishSample(stats);
+  }
+
+  /**
+   * The entries of `outer` now stand for `unit` entries each: so do the values they found
+   * (SampleStats.valueFound counted them at the unit they had then).
+   */
+  private rescaleUnits(outer: OuterSample, unit: number): void {
+    outer.stats.scaleUnits(unit / outer.unit);
+    outer.unit = unit;
   }
 
   /** Drop the entry of region `x` unwalked (it was not begun). */
