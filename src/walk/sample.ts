@@ -245,8 +245,9 @@ export class OuterSample {
   begun2 = 0;
   /** `performance.now()` when draw 2's first entry began. */
   draw2At = 0;
-  /** When the last entry began, and the longest time between two entries' beginnings (ms). */
-  lastBegin: number;
+  /** When the first and the last entry began, and the longest time between two entries' beginnings (ms). */
+  firstBegin = 0;
+  lastBegin = 0;
   longest = 0;
   /** Entries of the collection each entry of the sample stands for (walk.ts followSample's unit). */
   unit: number;
@@ -255,8 +256,6 @@ export class OuterSample {
 
   constructor(
     readonly stats: SampleStats,
-    /** `performance.now()` when the sample's entries were pushed (after the gather pass). */
-    readonly startedAt: number,
     /** Entries in the collection. */
     readonly n: number,
     k1: number,
@@ -267,7 +266,6 @@ export class OuterSample {
     readonly weight: number,
   ) {
     this.k1 = k1;
-    this.lastBegin = startedAt;
     this.unit = n / Math.max(k1 + k2, 1);
   }
 }

@@ -110,12 +110,10 @@ export interface WalkOutcome {
 }
 
 /**
- * The part of the walk's time by which an outermost sample is planned to end: the rest is headroom
- * for what the walk meets after it, for entries dearer than those measured so far, and for a GC
- * pause in the middle of it (a major GC's final pause takes 5-10 ms in a heap of a few hundred
- * MB; at a 25 ms budget a sample planned to end at the deadline was cut in 4 collections of 36).
+ * The part of its budget a walk gets once to walk an outermost sample that gathering left no time
+ * (limits.ts extend).
  */
-const OUTER_SHARE = 0.75;
+const LATE_SHARE = 0.25;
 /** Entries of an outermost sample walked before its cost per entry is trusted to size the rest. */
 const OUTER_MEASURED = 8;
 /** Draw 2 is never shrunk below this many entries (its interval needs a spread to be computed from). */
@@ -1049,7 +1047,7 @@ export class Walker implements EdgeWalker {
     this.trackUnit = outerUnit;
     const last1 = this.regions - 1;
     if (outermost && !this.stopped && (last1 >= first1 || last2 >= first2)) {
-      const outer = new OuterSample(stats, performance.now(), n, k1, k2, last2 - first2 + 1, this.weight);
+      const outer = new OuterSample(stats, n, k1, k2, last2 - first2 + 1, this.weight);
       outer.first1 = first1;
       outer.last1 = last1;
       outer.first2 = first2;
@@ -1169,14 +1167,21 @@ export class Walker implements EdgeWalker {
     // pause inside it says nothing about the others (a 2,000-user root's entries took 0.2 ms
     // each, and 8 ms once).
     const now = performance.now();
-    const gap = now - outer.lastBegin;
+    const limits = this.limits!;
+    if (outer.begun1 + outer.begun2 === 1) {
+      outer.firstBegin = now;
+      // Gathering (a large map-like object's key and symbol lists) took the time this sample had.
+      const late = now - limits.target;
+      if (late > 0 && late <= this.gatherMs && !limits.extended) limits.extend(now, LATE_SHARE);
+    } else {
+      const gap = now - outer.lastBegin;
+      if (gap > outer.longest) outer.longest = gap;
+    }
     outer.lastBegin = now;
-    if (gap > outer.longest) outer.longest = gap;
     // Past the deadline the walk is cut, as at any clock read: a sample shrunk to what no time
     // holds would stand for a root it barely saw. Unless gathering made it late (listing a
     // map-like object's 240,000 keys takes 60-100 ms, and no sample shortens it): then the
     // smallest sample, a few entries more, and an estimate rather than a lower bound.
-    const limits = this.limits!;
     if (now >= limits.deadline && now - limits.deadline >= this.gatherMs) {
       limits.reason = 'maxMillis';
       this.stopped = true;
@@ -1195,8 +1200,8 @@ export class Walker implements EdgeWalker {
     }
     const done = outer.begun1 + outer.begun2 - 1;
     if (done < OUTER_MEASURED) return;
-    const perEntry = (now - outer.startedAt - outer.longest) / (done - 1);
-    const left = limits.startedAt + (limits.deadline - limits.startedAt) * OUTER_SHARE - now;
+    const perEntry = (now - outer.firstBegin - outer.longest) / (done - 1);
+    const left = limits.target - now;
     const rest1 = inFirst ? r - outer.first1 : 0;
     const rest2 = inFirst ? outer.last2 - outer.first2 + 1 : r - outer.first2 + 1;
     if ((1 + rest1 + rest2) * perEntry <= left) return;

@@ -32,7 +32,7 @@ describe('regression: an outermost sample sized to the time left', () => {
   it('estimates a level-3 walk that does not fit its budget from fewer entries instead of cutting it, without bias', () => {
     const full = scanEach([root], [{ maxObjects: 10_000_000, maxMillis: 60_000, startLevel: FALLBACK_LEVEL }], { estimation: { ...estimation, seed: 1 } });
     const fullMs = full.results[0]!.durationMs;
-    const budgetMs = 20;
+    const budgetMs = 40;
     const ratios: number[] = [];
     let cut = 0;
     for (let seed = 1; seed <= 10; seed++) {
@@ -49,7 +49,7 @@ describe('regression: an outermost sample sized to the time left', () => {
     console.log(
       `Node ${process.version}: 2,000 users x 200 events, level 3 in ${fullMs.toFixed(0)} ms unbounded; at ${budgetMs} ms, against the exact walk: ${ratios.map((r) => r.toFixed(3)).join(', ')}; cut ${cut} of 10`,
     );
-    // Without the fix every one of these walks is cut (the unbounded one takes 45-165 ms here).
+    // Without the fix every one of these walks is cut (the unbounded one takes 160-260 ms here).
     expect(cut, 'walks cut').toBeLessThanOrEqual(1);
     for (const ratio of ratios) expect(Math.abs(ratio - 1), ratios.join(', ')).toBeLessThanOrEqual(0.1);
     const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
