@@ -162,6 +162,8 @@ function startScraping(url) {
   const walkMs = [];
   const scrapeMs = [];
   let truncated = 0;
+  /** Per root, the collections that cut it. */
+  const cutRoots = {};
   let scrapes = 0;
   let failures = 0;
   let rootBytes = {};
@@ -184,7 +186,11 @@ function startScraping(url) {
         const key = `${walk?.[1]}|${walked?.[1]}`;
         if (walk && key !== lastKey) walkMs.push(Number(walk[1]) * 1000);
         lastKey = key;
-        if (key !== lastWalkKey) truncated += /^memsize_walk_truncated\{[^}]*\} 1$/m.test(text) ? 1 : 0;
+        if (key !== lastWalkKey) {
+          const cut = [...text.matchAll(/^memsize_walk_truncated\{[^}]*root="([^"]+)"[^}]*\} 1$/gm)].map((m) => m[1]);
+          if (cut.length > 0) truncated++;
+          for (const name of cut) cutRoots[name] = (cutRoots[name] ?? 0) + 1;
+        }
         lastWalkKey = key;
         rootBytes = Object.fromEntries([...text.matchAll(/^memsize_root_bytes\{[^}]*root="([^"]+)"[^}]*\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])]));
         const objects = Object.fromEntries([...text.matchAll(/^memsize_root_objects\{[^}]*root="([^"]+)"[^}]*\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])]));
@@ -199,7 +205,7 @@ function startScraping(url) {
   return async () => {
     stopped = true;
     await done;
-    return { walkMs: walkMs.sort((a, b) => a - b), scrapeMs: scrapeMs.sort((a, b) => a - b), truncated, scrapes, failures, rootBytes };
+    return { walkMs: walkMs.sort((a, b) => a - b), scrapeMs: scrapeMs.sort((a, b) => a - b), truncated, cutRoots, scrapes, failures, rootBytes };
   };
 }
 
@@ -291,7 +297,7 @@ async function main() {
     row('request-log entries (the leak) at the end', (r) => r.stats.leaked.toLocaleString('en-US')),
     onRow('scrapes (failed)', (w) => `${w.scrapes} (${w.failures})`),
     onRow(`walks: pause per collection p50 / p99 / max, ms (budget ${budget}${config.compareMillis > 0 ? `; last column ${config.compareMillis}` : ''})`, (w) => `${w.walkMs.length}: ${ms(quantile(w.walkMs, 0.5))} / ${ms(quantile(w.walkMs, 0.99))} / ${ms(w.walkMs.at(-1))}`),
-    onRow('collections with a root cut short by the budget', (w) => `${w.truncated} of ${w.walkMs.length}`),
+    onRow('collections with a root cut short by the budget (which roots)', (w) => `${w.truncated} of ${w.walkMs.length}${w.truncated > 0 ? ` (${Object.entries(w.cutRoots).map(([name, n]) => `${name} ${n}`).join(', ')})` : ''}`),
     onRow('scrape time p50 / max, ms', (w) => `${ms(quantile(w.scrapeMs, 0.5))} / ${ms(w.scrapeMs.at(-1))}`),
     onRow('roots at the end: MiB, heap things', (w) => Object.entries(w.rootBytes).map(([name, v]) => `${name} ${mb(v.bytes)}, ${v.objects.toLocaleString('en-US')}`).join('; ')),
   ];

@@ -1178,14 +1178,20 @@ export class Walker implements EdgeWalker {
       if (gap > outer.longest) outer.longest = gap;
     }
     outer.lastBegin = now;
-    // Past the deadline the walk is cut, as at any clock read: a sample shrunk to what no time
-    // holds would stand for a root it barely saw. Unless gathering made it late (listing a
-    // map-like object's 240,000 keys takes 60-100 ms, and no sample shortens it): then the
-    // smallest sample, a few entries more, and an estimate rather than a lower bound.
-    if (now >= limits.deadline && now - limits.deadline >= this.gatherMs) {
-      limits.reason = 'maxMillis';
-      this.stopped = true;
-      return;
+    // Past the deadline the walk is cut, as at any clock read, when the sample has not measured
+    // enough entries to stand for the collection, or the walk is later than its whole budget (a
+    // token budget: the last complete figures say more than a handful of entries). Otherwise (a
+    // GC pause, an entry far dearer than the others, or gathering that no sample shortens:
+    // listing a map-like object's 240,000 keys takes 60-100 ms) the sample ends with what it has,
+    // or with the smallest draw 2: an estimate rather than a lower bound.
+    if (now >= limits.deadline) {
+      const over = now - limits.deadline;
+      const done = outer.begun1 + outer.begun2 - 1;
+      if ((done < OUTER_MEASURED || over >= limits.budgetMs) && over >= this.gatherMs) {
+        limits.reason = 'maxMillis';
+        this.stopped = true;
+        return;
+      }
     }
     // Draw 2 is sized once, at its first entry, from the whole of draw 1's cost: its weights are
     // fixed once one of its entries was counted. Draw 1 shrinks only when it alone would take
