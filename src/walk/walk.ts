@@ -1172,7 +1172,7 @@ export class Walker implements EdgeWalker {
       outer.firstBegin = now;
       // Gathering (a large map-like object's key and symbol lists) took the time this sample had.
       const late = now - limits.target;
-      if (late > 0 && late <= this.gatherMs && !limits.extended) limits.extend(now, LATE_SHARE);
+      if (late > 0 && late <= this.gatherMs && !limits.extended && !this.keepNames) limits.extend(now, LATE_SHARE);
     } else {
       const gap = now - outer.lastBegin;
       if (gap > outer.longest) outer.longest = gap;
@@ -1184,10 +1184,12 @@ export class Walker implements EdgeWalker {
     // GC pause, an entry far dearer than the others, or gathering that no sample shortens:
     // listing a map-like object's 240,000 keys takes 60-100 ms) the sample ends with what it has,
     // or with the smallest draw 2: an estimate rather than a lower bound.
+    // A walk that may be redone (a try at a finer level) is cut: its redo reuses the key lists it
+    // made and has the rest of the time.
     if (now >= limits.deadline) {
       const over = now - limits.deadline;
       const done = outer.begun1 + outer.begun2 - 1;
-      if ((done < OUTER_MEASURED || over >= limits.budgetMs) && over >= this.gatherMs) {
+      if (this.keepNames || ((done < OUTER_MEASURED || over >= limits.budgetMs) && over >= this.gatherMs)) {
         limits.reason = 'maxMillis';
         this.stopped = true;
         return;
