@@ -142,7 +142,10 @@ export const COST_RISE = 1.5;
  */
 export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost, budgetMs: number, growth: readonly number[], referenceMs = Infinity): void {
   const coarsest = growth.length - 1;
-  const failed = cost.truncated || cost.level > plannedLevel;
+  // A walk finer than FALLBACK_LEVEL whose outermost sample shrank to fit may have walked fewer
+  // entries than FALLBACK_LEVEL's whole sample (an array of 300,000 records at level 1 at 25 ms:
+  // +21%, where level 3 read within 0.1%): it did not fit, and is planned as a failure.
+  const failed = cost.truncated || cost.level > plannedLevel || (cost.shrunk === true && cost.level < FALLBACK_LEVEL);
   if (failed && Number.isNaN(state.perThingMs) && state.probeBackoff === 0) {
     // A root's first failure ran on code the JIT had not optimized yet: one warm walk at
     // FALLBACK_LEVEL, with no backoff held against it (the next failure counts).
@@ -172,7 +175,7 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
     // below the level it was cut at), not a prediction from a walk that ran on cold code or was
     // cut (how much it missed is unknown). The next walk that fits measures the cost again.
     state.level = Math.max(fallbackLevel(plannedLevel, coarsest), cost.truncated ? fallbackLevel(cost.level, coarsest) : 0);
-    if (cost.truncated || Number.isNaN(state.perThingMs)) return;
+    if (cost.truncated || cost.shrunk === true || Number.isNaN(state.perThingMs)) return;
     state.level = Math.min(state.level, cost.level);
     return;
   }
@@ -189,7 +192,10 @@ export function planNext(state: PlanState, plannedLevel: number, cost: WalkCost,
   // few hundred entries, not the passes that gather samples, and their small samples read values
   // shared across entries less well. So they are planned only when FALLBACK_LEVEL would overrun
   // the whole budget (entries that each cost an inspector read), not merely its planned share.
-  if (level > FALLBACK_LEVEL && FALLBACK_LEVEL >= finest && predictWalkMs(cost, FALLBACK_LEVEL, state.perThingMs, growth) <= budgetMs) level = FALLBACK_LEVEL;
+  // Gathering costs the same at every level (and a walk late from it gets a part of its budget
+  // once more: walk.ts LATE_SHARE), so it is left out of this comparison: an object used as a map
+  // of 240,000 keys (a 60-100 ms key listing) went to level 5 at 25 ms and read +18% there.
+  if (level > FALLBACK_LEVEL && FALLBACK_LEVEL >= finest && predictWalkMs(cost, FALLBACK_LEVEL, state.perThingMs, growth) - Math.max(cost.gatherMs, 0) <= budgetMs) level = FALLBACK_LEVEL;
   // A walk whose outermost sample shrank to fit the time: its figures would predict a finer
   // level to fit (it visited less than its level does), and a coarser one because it took most of
   // the budget (it was sized to). Neither: the same level again, shrinking as much as it needs.

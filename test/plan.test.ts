@@ -60,13 +60,14 @@ describe('planNext', () => {
         const chosen = state.level;
         const predicted = (level: number) => predictWalkMs(cost, level, state.perThingMs, GROWTH);
         if (chosen === FALLBACK_LEVEL && predicted(FALLBACK_LEVEL) > BUDGET * PLAN_SHARE) {
-          // Held at level 3 rather than coarser: it overruns the planned share, not the budget.
-          expect(predicted(FALLBACK_LEVEL)).toBeLessThanOrEqual(BUDGET);
+          // Held at level 3 rather than coarser: it overruns the planned share, not the budget
+          // (gathering left out: it costs the same at every level).
+          expect(predicted(FALLBACK_LEVEL) - cost.gatherMs).toBeLessThanOrEqual(BUDGET);
           return;
         }
         if (chosen < COARSEST) expect(predicted(chosen)).toBeLessThanOrEqual(BUDGET * PLAN_SHARE);
         if (chosen > 0) expect(predicted(chosen - 1)).toBeGreaterThan(BUDGET * PLAN_SHARE);
-        if (chosen > FALLBACK_LEVEL) expect(predicted(FALLBACK_LEVEL)).toBeGreaterThan(BUDGET);
+        if (chosen > FALLBACK_LEVEL) expect(predicted(FALLBACK_LEVEL) - cost.gatherMs).toBeGreaterThan(BUDGET);
       }),
       propertyParams(),
     );
@@ -156,5 +157,18 @@ describe('fallbackLevel', () => {
     expect(fallbackLevel(1, COARSEST)).toBe(3);
     expect(fallbackLevel(3, COARSEST)).toBe(COARSEST);
     expect(fallbackLevel(4, COARSEST)).toBe(COARSEST);
+  });
+});
+
+describe('planNext after a walk whose outermost sample shrank to fit (issue 16)', () => {
+  it('keeps the level at FALLBACK_LEVEL or coarser, and falls back to FALLBACK_LEVEL from a finer one', () => {
+    const kept = newPlanState();
+    planNext(kept, FALLBACK_LEVEL, { ...walk(FALLBACK_LEVEL, 400_000, 1, 4), durationMs: BUDGET * 0.95, shrunk: true }, BUDGET, GROWTH);
+    expect(kept.level).toBe(FALLBACK_LEVEL);
+    const finer = newPlanState();
+    finer.perThingMs = 0.001;
+    planNext(finer, FIRST_LEVEL, { ...walk(FIRST_LEVEL, 400_000, 1, 4), shrunk: true }, BUDGET, GROWTH);
+    expect(finer.level).toBe(FALLBACK_LEVEL);
+    expect(finer.failedLevel).toBe(FIRST_LEVEL);
   });
 });

@@ -1213,6 +1213,14 @@ export class Walker implements EdgeWalker {
     const rest1 = inFirst ? r - outer.first1 : 0;
     const rest2 = inFirst ? outer.last2 - outer.first2 + 1 : r - outer.first2 + 1;
     if ((1 + rest1 + rest2) * perEntry <= left) return;
+    // A try at a finer level that does not fit is cut rather than shrunk: its redo at
+    // FALLBACK_LEVEL walks that level's whole sample, often more entries than the try would keep
+    // (a 240,000-key object's level-1 try after its key listing kept the smallest sample: +20%).
+    if (this.keepNames) {
+      limits.reason = 'maxMillis';
+      this.stopped = true;
+      return;
+    }
     // Entries after this one that fit.
     const fit = Math.max(Math.floor(left / perEntry) - 1, 0);
     const stats = outer.stats;
