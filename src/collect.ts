@@ -112,13 +112,9 @@ export class Collector {
 
   /** Per sampling level, how many times more things it walks than the next coarser one (plan.ts). */
   readonly #growth: number[];
-  /** Entries above which a new root that is itself a collection starts at FALLBACK_LEVEL. */
-  readonly #firstSampled: number;
 
   constructor(registry: RootRegistry, options: ResolvedMemsizeOptions, onRootError: RootErrorListener) {
-    const levels = samplingLevels(estimationOf(options));
-    this.#growth = levelGrowth(levels);
-    this.#firstSampled = levels[Math.min(FALLBACK_LEVEL, levels.length - 1)]!.outerThreshold;
+    this.#growth = levelGrowth(samplingLevels(estimationOf(options)));
     // Connecting the inspector session takes milliseconds on cold code: done now, at the user's
     // call, rather than inside the first collection's budget.
     if (options.deep) openSession();
@@ -198,12 +194,14 @@ export class Collector {
       order.map((i) => measured[i]!.value),
       order.map((i): RootBudget => {
         const { state } = measured[i]!;
-        // A new root that is itself a collection FALLBACK_LEVEL samples as an outermost one: a
-        // first walk at level 1 (exact below sampleThreshold, samples of 4,096 above, on cold
-        // code) seldom fits, and its redo then has half the time. It starts at FALLBACK_LEVEL
-        // instead (samples of up to 512, sized to the time left), planned finer later.
+        // A new root that is itself a collection above sampleThreshold: a first walk at level 1
+        // (samples of 4,096 entries, on cold code) seldom fits, and its redo then has too little
+        // time left. It starts at FALLBACK_LEVEL instead (samples of up to 512, sized to the time
+        // left), planned finer later. A smaller collection starts at level 1, exact: starting it at
+        // level 3 too (from 1,024 entries) made a 2,000-item array's first collection an estimate
+        // where the exact walk fitted (test/report/snapshot-actions, test/e2e/browser).
         const fresh = state.lastDurationMs === 0 && Number.isNaN(state.perThingMs);
-        if (fresh && entries[i]! > this.#firstSampled) state.level = Math.max(state.level, FALLBACK_LEVEL);
+        if (fresh && entries[i]! > this.#options.sampleThreshold) state.level = Math.max(state.level, FALLBACK_LEVEL);
         return { maxObjects: this.#options.maxObjects, maxMillis: shares[i]!, startLevel: state.level };
       }),
       {
