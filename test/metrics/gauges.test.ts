@@ -91,8 +91,8 @@ describe('gauges on a real MeterProvider', () => {
     const memsize = createMemsize({ meterProvider: provider, cacheMillis: 0 });
     cleanups.push(() => memsize.shutdown(), () => provider.shutdown());
     const shared = sessions(300);
-    memsize.addRoot('left', { shared });
-    memsize.addRoot('right', { shared, extra: [1, 2, 3] });
+    memsize.addRoot('left', { shared }, { weak: false });
+    memsize.addRoot('right', { shared, extra: [1, 2, 3] }, { weak: false });
     const collected = await collectMetrics(reader);
     const left = gaugePoints(collected, ROOT_BYTES.name).get(attrKey({ root: 'left' }))!;
     const right = gaugePoints(collected, ROOT_BYTES.name).get(attrKey({ root: 'right' }))!;

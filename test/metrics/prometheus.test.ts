@@ -150,7 +150,7 @@ describe('startPrometheus', () => {
 describe('prometheusHandler', () => {
   it('serves the gauges from the application own server next to its routes', async () => {
     const memsize = prometheusHandler({ cacheMillis: 0 });
-    memsize.addRoot('orders', { list: [1, 2] });
+    memsize.addRoot('orders', { list: [1, 2] }, { weak: false });
     const app = createServer((req, res) => {
       if (req.url === '/metrics') return memsize.handler(req, res);
       res.end('app');
@@ -167,7 +167,7 @@ describe('prometheusHandler', () => {
   it('gives every series to collections that start in the same tick', async () => {
     const memsize = prometheusHandler({ cacheMillis: 60_000 });
     cleanups.push(() => memsize.shutdown());
-    memsize.addRoot('orders', { list: [1, 2] });
+    memsize.addRoot('orders', { list: [1, 2] }, { weak: false });
     // Minimal request/response doubles: the handler only reads the method and writes the body.
     const bodies = Array.from({ length: 3 }, () => {
       let resolve!: (body: string) => void;

@@ -85,7 +85,7 @@ describe('the exporter port is in use', () => {
       // memsize itself still works in this process, on another port.
       const memsize = await startPrometheus({ port: 0, cacheMillis: 0 });
       started.push(memsize);
-      memsize.addRoot('works', { a: [1, 2, 3] });
+      memsize.addRoot('works', { a: [1, 2, 3] }, { weak: false });
       expect(value(await scrape(memsize.url), 'memsize_root_bytes', 'works')).toBe(scan({ a: [1, 2, 3] }).bytes);
       await sleep(10);
       expect(unhandled).toEqual([]);
@@ -243,7 +243,7 @@ describe('shutdown', () => {
   it('from a root function during a collection: that collection completes, the next has no roots', async () => {
     const memsize = await startPrometheus({ port: 0, cacheMillis: 60_000 });
     let shutdown: Promise<void> | null = null;
-    memsize.addRoot('a', { a: 1 });
+    memsize.addRoot('a', { a: 1 }, { weak: false });
     memsize.addRoot('stopper', () => {
       shutdown ??= memsize.shutdown();
       return { s: 1 };

@@ -217,7 +217,7 @@ describe('the report page cannot be made to scan', () => {
   it('by a GET, a HEAD or anything a cross-site page can send; the page itself can', async () => {
     const memsize = await startPrometheus({ port: 0 });
     started.push(memsize);
-    memsize.addRoot('sessions', { s: [1, 2, 3] });
+    memsize.addRoot('sessions', { s: [1, 2, 3] }, { weak: false });
     let scans = 0;
     const source = {
       rootNames: () => memsize.rootNames(),
