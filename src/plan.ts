@@ -16,9 +16,9 @@
  * A new root has no history: it starts at FIRST_LEVEL (collections above `sampleThreshold`
  * sampled, the rest exact: a root that fits stays exact from its first collection). If that does
  * not fit, scan.ts walks again at a coarser level with the time left (fallbackLevel): the only
- * case that pays twice. At a budget of 25 ms the estimates of the coarser levels are not yet good
- * enough to make that the default (issue 16 notes: nested samples of 32-64 entries of a shared
- * vocabulary read 0.59 of the exact walk).
+ * case that pays twice. A walk at FALLBACK_LEVEL or coarser sizes its outermost sample to the time
+ * left as it walks (walk.ts OuterSample) and reports `shrunk`: such a walk keeps its level. Why the
+ * default budget is still 200 ms and not 25: bench/README.md, "Roots of many shapes".
  */
 
 /** The part of a root's budget a planned walk is expected to use: headroom for growth and jitter. */

@@ -327,6 +327,8 @@ export class Walker implements EdgeWalker {
   private readonly keptObjects: object[] = bareArray();
   private readonly keptLists: string[][] = bareArray();
   private keepNames = false;
+  /** The walk may be redone at a coarser level (a try): it is cut rather than shrunk when it does not fit. */
+  private mayRedo = false;
   /** The large map-like object whose keys ownNames just listed by Object.keys, else null. */
   private timedListing: object | null = null;
 
@@ -390,6 +392,7 @@ export class Walker implements EdgeWalker {
     this.stopped = false;
     this.unionLog = mayRedo && this.union !== null ? bareArray() : null;
     this.keepNames = mayRedo;
+    this.mayRedo = mayRedo;
     this.keyLengths.fill(0);
     this.sampling = sampling;
     this.random = new SampleRandom(sampling.seed);
@@ -1154,10 +1157,10 @@ export class Walker implements EdgeWalker {
   }
 
   /**
-   * Entry `r` of the outermost sample `outer` begins: when the entries left to walk would not fit
-   * in OUTER_SHARE of the time left at the cost per entry measured so far, skip some not yet begun
-   * and weigh the kept ones for it (OuterSample says which may shrink when). One clock read per
-   * entry of an outermost sample.
+   * Entry `r` of the outermost sample `outer` begins: when the entries left to walk would not end
+   * by the walk's target (limits.ts OUTER_SHARE of its budget) at the cost per entry measured so
+   * far, skip some not yet begun and weigh the kept ones for them (OuterSample says which may
+   * shrink when). One clock read per entry of an outermost sample.
    */
   private beginOuterEntry(outer: OuterSample, r: number): void {
     const inFirst = r >= outer.first1 && r <= outer.last1;
@@ -1172,7 +1175,7 @@ export class Walker implements EdgeWalker {
       outer.firstBegin = now;
       // Gathering (a large map-like object's key and symbol lists) took the time this sample had.
       const late = now - limits.target;
-      if (late > 0 && late <= this.gatherMs && !limits.extended && !this.keepNames) limits.extend(now, LATE_SHARE);
+      if (late > 0 && late <= this.gatherMs && !limits.extended && !this.mayRedo) limits.extend(now, LATE_SHARE);
     } else {
       const gap = now - outer.lastBegin;
       if (gap > outer.longest) outer.longest = gap;
@@ -1189,7 +1192,7 @@ export class Walker implements EdgeWalker {
     if (now >= limits.deadline) {
       const over = now - limits.deadline;
       const done = outer.begun1 + outer.begun2 - 1;
-      if (this.keepNames || ((done < OUTER_MEASURED || over >= limits.budgetMs) && over >= this.gatherMs)) {
+      if (this.mayRedo || ((done < OUTER_MEASURED || over >= limits.budgetMs) && over >= this.gatherMs)) {
         limits.reason = 'maxMillis';
         this.stopped = true;
         return;
@@ -1216,7 +1219,7 @@ export class Walker implements EdgeWalker {
     // A try at a finer level that does not fit is cut rather than shrunk: its redo at
     // FALLBACK_LEVEL walks that level's whole sample, often more entries than the try would keep
     // (a 240,000-key object's level-1 try after its key listing kept the smallest sample: +20%).
-    if (this.keepNames) {
+    if (this.mayRedo) {
       limits.reason = 'maxMillis';
       this.stopped = true;
       return;
@@ -1268,7 +1271,8 @@ export class Walker implements EdgeWalker {
    */
   private stopDraw2IfLate(outer: OuterSample, r: number, now: number): void {
     const walked = outer.begun2 - 1;
-    if (walked < MIN_OUTER_KEPT || this.visitor.rescale === undefined || this.paths !== null) return;
+    // A try is left to its deadline: cut, it is redone at FALLBACK_LEVEL with that level's whole sample.
+    if (walked < MIN_OUTER_KEPT || this.mayRedo || this.visitor.rescale === undefined || this.paths !== null) return;
     const perEntry = (now - outer.draw2At) / walked;
     if (now + 2 * perEntry < this.limits!.deadline) return;
     const skip = r - outer.first2 + 1;

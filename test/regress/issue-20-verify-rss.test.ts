@@ -47,7 +47,11 @@ describe('issue 20: the memory verify() takes', () => {
     expect(r.peakRssBytes!).toBeLessThanOrEqual(r.maxRss);
     expect(r.peakRssBytes!).toBeGreaterThan(r.maxRss - 8 * 2 ** 20);
     const peakGrowth = r.peakRssBytes! - r.rssBefore;
-    expect(peakGrowth).toBeGreaterThanOrEqual(r.rssGrowthBytes);
+    // maxRSS (getrusage) and the RSS (/proc) are read by two calls from counters the kernel keeps
+    // per thread and folds in lazily, so the high-water mark can stand a MiB below the RSS read
+    // right after it (506.4 against 507.8 MB, twice in CI on Node 20): they agree within the same
+    // 8 MiB as above.
+    expect(peakGrowth).toBeGreaterThanOrEqual(r.rssGrowthBytes - 8 * 2 ** 20);
     // Bounded per MiB of heap, with a generous margin over what was measured.
     expect(peakGrowth / r.heapUsedBytes).toBeLessThan(MAX_PEAK_PER_HEAP);
     // The estimate stated beforehand: not far below what happened, and not a wild overstatement.
