@@ -60,8 +60,8 @@ export class RootTally implements Visitor {
     if (heapNumbers > 0) this.add(HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion, path);
     if (weight !== 1) this.extrapolated(type, size.bytes * weight, size.things * weight, heapNumbers);
     if (scoped) {
-      addScoped(this.scoped, type, size.bytes * weight, size.things * weight, firstInUnion);
-      if (heapNumbers > 0) addScoped(this.scoped, HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion);
+      this.addScoped(type, size.bytes * weight, size.things * weight, firstInUnion);
+      if (heapNumbers > 0) this.addScoped(HEAP_NUMBER_TYPE, heapNumbers * HEAP_NUMBER, heapNumbers, firstInUnion);
     }
   }
 
@@ -74,6 +74,8 @@ export class RootTally implements Visitor {
   scope(shared: number | null): void {
     this.scopeShared = shared === null ? NaN : shared;
     this.scoped.clear();
+    this.lastScopedType = '';
+    this.lastScoped = null;
   }
 
   /**
@@ -104,6 +106,25 @@ export class RootTally implements Visitor {
 
   private scopeShared = NaN;
   private readonly scoped = new Map<string, ScopedPart>();
+  /** The last type set apart and its part: runs of one type skip the Map lookup, as in {@link add}. */
+  private lastScopedType = '';
+  private lastScoped: ScopedPart | null = null;
+
+  private addScoped(type: string, bytes: number, objects: number, firstInUnion: boolean): void {
+    let part = this.lastScopedType === type ? this.lastScoped : capturedGet(this.scoped, type);
+    if (part === undefined || part === null) {
+      part = { bytes: 0, objects: 0, unionBytes: 0, unionObjects: 0 };
+      capturedSet(this.scoped, type, part);
+    }
+    this.lastScopedType = type;
+    this.lastScoped = part;
+    part.bytes += bytes;
+    part.objects += objects;
+    if (firstInUnion) {
+      part.unionBytes += bytes;
+      part.unionObjects += objects;
+    }
+  }
 
   /**
    * Strings a sampled collection's unsampled entries hold beyond those its sample met: counted as
@@ -153,20 +174,6 @@ interface ScopedPart {
   objects: number;
   unionBytes: number;
   unionObjects: number;
-}
-
-function addScoped(map: Map<string, ScopedPart>, type: string, bytes: number, objects: number, firstInUnion: boolean): void {
-  let part = capturedGet(map, type);
-  if (part === undefined) {
-    part = { bytes: 0, objects: 0, unionBytes: 0, unionObjects: 0 };
-    capturedSet(map, type, part);
-  }
-  part.bytes += bytes;
-  part.objects += objects;
-  if (firstInUnion) {
-    part.unionBytes += bytes;
-    part.unionObjects += objects;
-  }
 }
 
 function addTo(map: Map<string, TypeTotal>, type: string, bytes: number, objects: number): void {

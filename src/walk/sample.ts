@@ -251,8 +251,6 @@ export class OuterSample {
   longest = 0;
   /** Entries of the collection each entry of the sample stands for (walk.ts followSample's unit). */
   unit: number;
-  /** Entries skipped (either draw): the walk reports that it shrank. */
-  skipped = 0;
 
   constructor(
     readonly stats: SampleStats,

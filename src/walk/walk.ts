@@ -1232,17 +1232,15 @@ export class Walker implements EdgeWalker {
       const keep1 = Math.min(rest1, Math.max(Math.floor((outer.begun1 + fit) / 4) - outer.begun1, 0));
       if (keep1 === rest1) return;
       const skip = rest1 - keep1;
-      for (let x = outer.first1; x < outer.first1 + skip; x++) this.skipRegion(x);
+      this.skipRegions(outer.first1, skip);
       outer.first1 += skip;
       outer.k1 -= skip;
-      outer.skipped += skip;
     } else {
       const keep2 = Math.min(rest2, Math.max(fit + 1, Math.min(outer.regions2, MIN_OUTER_DRAW2)));
       if (keep2 === rest2) return;
       const skip = rest2 - keep2;
-      for (let x = outer.first2; x < outer.first2 + skip; x++) this.skipRegion(x);
+      this.skipRegions(outer.first2, skip);
       outer.first2 += skip;
-      outer.skipped += skip;
       stats.left -= skip;
     }
     this.shrunk = true;
@@ -1276,9 +1274,8 @@ export class Walker implements EdgeWalker {
     const perEntry = (now - outer.draw2At) / walked;
     if (now + 2 * perEntry < this.limits!.deadline) return;
     const skip = r - outer.first2 + 1;
-    for (let x = outer.first2; x <= r; x++) this.skipRegion(x);
+    this.skipRegions(outer.first2, skip);
     outer.first2 = r + 1;
-    outer.skipped += skip;
     const stats = outer.stats;
     stats.left -= skip;
     const before = stats.k;
@@ -1299,11 +1296,13 @@ export class Walker implements EdgeWalker {
     outer.unit = unit;
   }
 
-  /** Drop the entry of region `x` unwalked (it was not begun). */
-  private skipRegion(x: number): void {
-    this.regionSkip[x] = true;
-    this.regionStats[x] = null;
-    this.regionOuter[x] = null;
+  /** Drop the entries of the `count` regions from `first` unwalked (none was begun). */
+  private skipRegions(first: number, count: number): void {
+    for (let x = first; x < first + count; x++) {
+      this.regionSkip[x] = true;
+      this.regionStats[x] = null;
+      this.regionOuter[x] = null;
+    }
   }
 
   private closeRegion(): void {
